@@ -1,0 +1,51 @@
+# Leeway — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.PHONY: run test install install-dev lint format messages check-messages screenshots clean
+
+$(BIN)/activate:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Leeway needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, migrate, load the demo organisation and serve it with a Celery worker and beat.
+run: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Leeway is starting at http://127.0.0.1:8000 (sign in as ana@acme.example / leeway-demo). Ctrl-C stops it."
+	$(BIN)/honcho start --no-prefix -f Procfile 2>/dev/null || $(BIN)/honcho start -f Procfile
+
+## make test: the whole suite, on PostgreSQL and Redis (DATABASE_URL / REDIS_URL override the local defaults).
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## make messages: refresh locale/*.po from the code, then compile them (needs GNU gettext).
+messages: install-dev
+	$(PY) manage.py makemessages --all --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

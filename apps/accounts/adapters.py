@@ -1,0 +1,30 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+def email_domain_allowed(email: str) -> bool:
+    domain = email.rsplit("@", 1)[-1].lower()
+    return domain in settings.LEEWAY_SIGNUP_DOMAINS
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        return bool(settings.LEEWAY_SIGNUP_DOMAINS)
+
+    def clean_email(self, email):
+        email = super().clean_email(email)
+        if not email_domain_allowed(email):
+            raise forms.ValidationError(
+                _("Sign-up is open only to addresses at %(domains)s. Ask your Leeway administrator for an account.")
+                % {"domains": ", ".join("@" + d for d in settings.LEEWAY_SIGNUP_DOMAINS)}
+            )
+        return email
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin):
+        # People arriving through the organisation's own single sign-on are trusted to join.
+        return True

@@ -1,0 +1,23 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = [
+            "first_name",
+            "last_name",
+            "language",
+            "time_zone",
+            "email_notifications",
+            "email_digest",
+            "show_on_leaderboards",
+        ]
+        labels = {"time_zone": _("Time zone")}
+        help_texts = {
+            "time_zone": _("Leave empty to use the organisation's time zone."),
+            "language": _("Leeway and its emails speak to you in this language."),
+        }

@@ -1,0 +1,32 @@
+import zoneinfo
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+
+class UserPreferencesMiddleware:
+    """Applies a signed-in person's language and time zone (from their profile) to every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            tz_name = user.time_zone or settings.TIME_ZONE
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(tz_name))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        response = self.get_response(request)
+        if user is not None and user.is_authenticated and user.language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+            )
+        return response

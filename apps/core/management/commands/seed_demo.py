@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+from django.utils.translation import override
+
+from apps.org.demo import DEMO_PASSWORD, seed_organisation
+
+
+class Command(BaseCommand):
+    help = "Loads the demo organisation Acme Support. Safe to run again: it adds only what is missing."
+
+    def handle(self, *args, **options):
+        today = timezone.localdate()
+        with override("en"):
+            seeded = seed_organisation(today=today)
+        people = sum(len(a) for a in seeded["agents"].values()) + len(seeded["managers"]) + 1
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo organisation '{seeded['organisation']}' ready: {len(seeded['teams'])} teams, {people} people. "
+                f"Every demo account's password is '{DEMO_PASSWORD}'."
+            )
+        )

@@ -1,0 +1,128 @@
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import TIME_ZONE_CHOICES
+
+CURRENCY_CHOICES = [
+    ("USD", "USD — US dollar"),
+    ("EUR", "EUR — euro"),
+    ("GBP", "GBP — pound sterling"),
+    ("MXN", "MXN — Mexican peso"),
+    ("COP", "COP — Colombian peso"),
+    ("ARS", "ARS — Argentine peso"),
+    ("CAD", "CAD — Canadian dollar"),
+    ("AUD", "AUD — Australian dollar"),
+]
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class Organisation(models.Model):
+    """One installation serves one organisation; its settings drive money, digests and time."""
+
+    name = models.CharField(_("name"), max_length=120)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    customer_lifetime_value = models.DecimalField(
+        _("customer lifetime value"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("1200.00"),
+        validators=[MinValueValidator(0)],
+        help_text=_("What a retained customer is worth on average; the ROI ledger uses it."),
+    )
+    cost_ceiling = models.DecimalField(
+        _("highest cost a story may record"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("10000.00"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Costs above this are refused as typing mistakes."),
+    )
+    digest_weekday = models.PositiveSmallIntegerField(_("digest weekday"), choices=Weekday, default=Weekday.FRIDAY)
+    digest_time = models.TimeField(_("digest time"), default=datetime.time(16, 0))
+    time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(digest_weekday__lte=6), name="org_digest_weekday_valid"),
+            models.CheckConstraint(condition=models.Q(customer_lifetime_value__gte=0), name="org_ltv_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Organisation":
+        """The organisation this installation serves (created with defaults on first use)."""
+        org = cls.objects.order_by("pk").first()
+        if org is None:
+            org = cls.objects.create(name="Leeway")
+        return org
+
+
+class Department(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="department_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("name"), max_length=120)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="teams")
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["department", "name"], name="team_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        AGENT = "agent", _("Agent")
+        MANAGER = "manager", _("Manager")
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.AGENT)
+    joined_on = models.DateField(_("joined on"), default=datetime.date.today)
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_once_per_team"),
+            # An agent works in one team; a manager may lead several.
+            models.UniqueConstraint(fields=["user"], condition=models.Q(role="agent"), name="agent_in_one_team"),
+            models.CheckConstraint(condition=models.Q(role__in=["agent", "manager"]), name="membership_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.team} ({self.get_role_display()})"

@@ -1,0 +1,17 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Leeway administration")
+admin.site.site_title = _("Leeway")
+admin.site.index_title = _("Organisation, people and rules")
+# The admin signs in through the same page as everyone (rate limits, single sign-on).
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", include("apps.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("apps.accounts.urls")),
+    path("admin/", admin.site.urls),
+]

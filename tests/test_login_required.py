@@ -1,0 +1,34 @@
+"""An intranet: every URL but the sign-in pages and the health check sends an anonymous visitor to sign in."""
+
+import re
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PREFIXES = ("/accounts/", "/healthz", "/me/language/", "/unsubscribe/")
+SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}
+
+
+def _all_paths(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _all_paths(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            if route.startswith("^") or "(?P" in route:
+                continue  # regex routes (admin internals); covered by their plain siblings
+            yield "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE.get(m.group(1) or "str", "x"), route)
+
+
+def test_every_private_url_redirects_to_sign_in(client):
+    private = [p for p in _all_paths(get_resolver().url_patterns) if not p.startswith(PUBLIC_PREFIXES)]
+    assert len(private) > 10
+
+    for path in private:
+        response = client.get(path, follow=True)
+        assert response.redirect_chain, path
+        final_url, _status = response.redirect_chain[-1]
+        assert final_url.startswith(reverse("account_login") + "?next="), path

@@ -1,0 +1,56 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_saves_name_language_time_zone_and_email_preferences(client, an_agent):
+    client.force_login(an_agent)
+
+    response = client.post(
+        reverse("accounts:profile"),
+        {
+            "first_name": "Ana María",
+            "last_name": "García",
+            "language": "es",
+            "time_zone": "Europe/Madrid",
+            "show_on_leaderboards": "on",
+        },
+        follow=True,
+    )
+
+    an_agent.refresh_from_db()
+    assert (an_agent.first_name, an_agent.language, an_agent.time_zone) == ("Ana María", "es", "Europe/Madrid")
+    assert not an_agent.email_digest and not an_agent.email_notifications
+    assert "Tu perfil está guardado." in response.content.decode()
+
+
+def test_an_unknown_time_zone_is_refused_next_to_the_field_and_the_rest_is_kept(client, an_agent):
+    client.force_login(an_agent)
+
+    response = client.post(
+        reverse("accounts:profile"), {"first_name": "Ana María", "language": "en", "time_zone": "Mars/Olympus"}
+    )
+
+    page = response.content.decode()
+    assert 'id="id_time_zone_error"' in page
+    assert 'value="Ana María"' in page
+    an_agent.refresh_from_db()
+    assert an_agent.first_name == "Ana"
+
+
+def test_the_language_switcher_remembers_the_choice_on_the_profile(client, an_agent):
+    client.force_login(an_agent)
+
+    response = client.post(reverse("accounts:set_language"), {"language": "nl", "next": "/me/profile/"})
+
+    assert response.url == "/me/profile/"
+    an_agent.refresh_from_db()
+    assert an_agent.language == "nl"
+
+
+def test_the_language_switcher_ignores_foreign_redirects(client):
+    response = client.post(reverse("accounts:set_language"), {"language": "es", "next": "https://evil.example/"})
+
+    assert response.url == "/"
+    assert response.cookies["django_language"].value == "es"

@@ -29,7 +29,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Leeway is starting at http://127.0.0.1:8000 (sign in as ana@acme.example / leeway-demo). Ctrl-C stops it."
-	$(BIN)/honcho start --no-prefix -f Procfile 2>/dev/null || $(BIN)/honcho start -f Procfile
+	$(BIN)/honcho start -f Procfile
 
 ## make test: the whole suite, on PostgreSQL and Redis (DATABASE_URL / REDIS_URL override the local defaults).
 test: install-dev

@@ -13,5 +13,9 @@ urlpatterns = [
     path("", include("apps.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("apps.accounts.urls")),
+    path("stories/", include("apps.decisions.urls")),
+    path("recognition/", include("apps.recognition.urls")),
+    path("leaderboards/", include("apps.leaderboards.urls")),
+    path("digests/", include("apps.digests.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,18 @@
 import os
+import subprocess
+import sys
+import time
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from .factories import PASSWORD, TeamFactory, agent, manager
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make around it are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -26,3 +36,89 @@ def a_manager(team):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+class SmtpInbox:
+    """A real SMTP server on localhost (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self):
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        message = message_from_bytes(envelope.content)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 30) -> list[Message]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server():
+    """Yields (inbox, port): point EMAIL_URL=smtp://127.0.0.1:<port> at it."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        yield inbox, controller.server.sockets[0].getsockname()[1]
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def start_celery_worker(transactional_db):
+    """Starts real Celery workers (subprocesses, like production) on this test's database and Redis database.
+
+    Usage: `start_celery_worker(EMAIL_URL=f"smtp://127.0.0.1:{port}")` returns the Popen; it is stopped after the test.
+    Data the test writes must be committed (this fixture implies `transactional_db`) for the worker to see it.
+    """
+    workers = []
+    db = connection.settings_dict
+
+    def _start(**env_overrides) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "REDIS_URL": settings.CELERY_BROKER_URL,
+            "PYTEST_XDIST_WORKER": "",
+            **env_overrides,
+        }
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        workers.append(worker)
+        return worker
+
+    yield _start
+    for worker in workers:
+        worker.terminate()
+        try:
+            worker.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.communicate()

@@ -1,12 +1,25 @@
 """factory-boy factories: the one way tests make data."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.decisions.models import (
+    Category,
+    Channel,
+    CompanyValue,
+    Decision,
+    Guardrail,
+    Outcome,
+    TeamGuardrail,
+    TrustStatement,
+)
 from apps.org.models import Department, Membership, Organisation, Team
+from apps.recognition.models import Endorsement, Review
 
 PASSWORD = "correct-horse-battery"
 
@@ -77,3 +90,111 @@ def manager(*teams: Team, **user_fields) -> User:
     for team in teams or (TeamFactory(),):
         MembershipFactory(user=user, team=team, role=Membership.Role.MANAGER)
     return user
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class GuardrailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guardrail
+        django_get_or_create = ["category"]
+
+    category = factory.SubFactory(CategoryFactory)
+    limit = Decimal("50.00")
+    in_scope = "Waive a late fee\nRefund a delivery charge"
+    out_of_scope = "Change a contract\nPromise a future discount"
+
+
+class TeamGuardrailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamGuardrail
+
+    team = factory.SubFactory(TeamFactory)
+    category = factory.SubFactory(CategoryFactory)
+    limit = Decimal("80.00")
+
+
+class CompanyValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CompanyValue
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Value {n}")
+    slug = factory.Sequence(lambda n: f"value-{n}")
+
+
+class TrustStatementFactory(factory.django.DjangoModelFactory):
+    """To a whole team unless `agent` is given; `author` should manage `team`."""
+
+    class Meta:
+        model = TrustStatement
+
+    team = factory.SubFactory(TeamFactory)
+    author = factory.LazyAttribute(lambda o: manager(o.team))
+    agent = None
+    text = "I trust you to make it right for the customer."
+    category = None
+    raised_limit = None
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
+    ends_on = None
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A submitted story by an agent; pass `author` (an agent) and the team follows from their membership."""
+
+    class Meta:
+        model = Decision
+        skip_postgeneration_save = True
+
+    author = factory.LazyFunction(lambda: agent())
+    team = factory.LazyAttribute(lambda o: o.author.memberships.get(role=Membership.Role.AGENT).team)
+    category = factory.LazyFunction(lambda: GuardrailFactory().category)
+    channel = Channel.PHONE
+    situation = "The customer was charged a late fee after our own payment page was down."
+    action = "I waived the late fee."
+    justification = "The delay was our fault; keeping the fee would have cost us the customer's trust."
+    cost = Decimal("25.00")
+    currency = "USD"
+    outcome = Outcome.RETAINED
+    happened_on = factory.LazyFunction(timezone.localdate)
+    status = Decision.Status.SUBMITTED
+
+    class Params:
+        approved = factory.Trait(
+            status=Decision.Status.APPROVED,
+            approved_at=factory.LazyFunction(timezone.now),
+            approved_by=factory.LazyAttribute(lambda o: manager(o.team)),
+        )
+        celebrated = factory.Trait(
+            status=Decision.Status.CELEBRATED,
+            approved_at=factory.LazyFunction(timezone.now),
+            approved_by=factory.LazyAttribute(lambda o: manager(o.team)),
+            celebrated_at=factory.LazyFunction(timezone.now),
+            celebrated_by=factory.SelfAttribute("approved_by"),
+            celebration_note="Great call — exactly the judgement we want.",
+        )
+
+
+class EndorsementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Endorsement
+
+    decision = factory.SubFactory(DecisionFactory)
+    endorser = factory.LazyAttribute(lambda o: agent(o.decision.team))
+    decision_author = factory.SelfAttribute("decision.author")
+    comment = ""
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    decision = factory.SubFactory(DecisionFactory)
+    opened_by = factory.LazyAttribute(lambda o: manager(o.decision.team))

@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.beat import BEAT_SCHEDULE
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Everything the app writes at run time (SQLite database, embedded broker, sent mail) lives under var/.
 VAR_DIR = Path(environ.Env().str("LEEWAY_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -42,6 +44,10 @@ LOCAL_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.org",
+    "apps.decisions",
+    "apps.recognition",
+    "apps.leaderboards",
+    "apps.digests",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -206,7 +212,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # A broker that is down must never hang a web request: give up quickly, the outbox retries later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # --- Security headers (strict in every environment, so problems show up in development) ---
 CONTENT_SECURITY_POLICY = {

@@ -1,8 +1,13 @@
+from importlib import import_module
+
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import override
 
 from apps.org.demo import DEMO_PASSWORD, seed_organisation
+
+# Each app adds its demo data in this order; each step is idempotent.
+DEMO_STEPS = ["apps.decisions.demo", "apps.recognition.demo", "apps.leaderboards.demo", "apps.digests.demo"]
 
 
 class Command(BaseCommand):
@@ -12,6 +17,8 @@ class Command(BaseCommand):
         today = timezone.localdate()
         with override("en"):
             seeded = seed_organisation(today=today)
+            for step in DEMO_STEPS:
+                import_module(step).seed(today=today, seeded=seeded)
         people = sum(len(a) for a in seeded["agents"].values()) + len(seeded["managers"]) + 1
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,114 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.decisions.models import Category, Channel
+from apps.org.models import Team
+
+
+class Period(models.TextChoices):
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    ALL = "all", _("All time")
+    # The exact span a weekly digest covers (from one digest moment to the next).
+    DIGEST = "digest", _("Digest week")
+
+
+class Snapshot(models.Model):
+    """The points everyone earned in one period, as computed at `computed_at`.
+
+    Pages and digests rank the rows of one snapshot, so they read a small table. A period that has ended is computed a
+    last time and marked final: it is never recomputed, so past weeks stay as they were.
+    """
+
+    period = models.CharField(max_length=8, choices=Period)
+    # The period's first day in the organisation's time zone: its name in URLs and lists.
+    starts_on = models.DateField()
+    start = models.DateTimeField(null=True, blank=True, help_text=_("Empty for all time."))
+    end = models.DateTimeField()
+    computed_at = models.DateTimeField()
+    is_final = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("leaderboard snapshot")
+        verbose_name_plural = _("leaderboard snapshots")
+        ordering = ["-starts_on", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "starts_on"], name="leaderboard_snapshot_once_per_period"),
+            models.CheckConstraint(
+                condition=models.Q(start__isnull=True) | models.Q(start__lt=models.F("end")),
+                name="leaderboard_snapshot_start_before_end",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_period_display()} {self.starts_on:%Y-%m-%d}"
+
+
+class Row(models.Model):
+    """Points one person earned in a period, per (team, category, channel) of their stories.
+
+    A row is either about stories (`endorser` is empty) or about the endorsements that count from one colleague
+    (`endorser` is set), so that a board filtered by scope, category or channel can still count distinct colleagues.
+    """
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=16, choices=Channel)
+    endorser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    stories = models.PositiveIntegerField(default=0)
+    celebrations = models.PositiveIntegerField(default=0)
+    first_stories = models.PositiveIntegerField(default=0)
+    endorsements = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("leaderboard row")
+        verbose_name_plural = _("leaderboard rows")
+        indexes = [models.Index(fields=["snapshot", "person"]), models.Index(fields=["snapshot", "team"])]
+
+    def __str__(self):
+        return f"{self.snapshot_id} · {self.person_id}"
+
+
+class Badge(models.TextChoices):
+    FIRST_STORY = "first_story", _("First story")
+    FIRST_CELEBRATION = "first_celebration", _("First celebration")
+    FIVE_COLLEAGUES = "five_colleagues", _("Endorsed by 5 colleagues")
+    TEN_COVERED = "ten_covered", _("10 covered decisions")
+    FIVE_CELEBRATIONS = "five_celebrations", _("5 celebrations")
+
+
+BADGE_DESCRIPTIONS = {
+    Badge.FIRST_STORY: _("A manager approved their first story."),
+    Badge.FIRST_CELEBRATION: _("A manager celebrated one of their stories for the first time."),
+    Badge.FIVE_COLLEAGUES: _("Five different colleagues endorsed their stories."),
+    Badge.TEN_COVERED: _("Ten approved stories inside the guardrails and trust statements."),
+    Badge.FIVE_CELEBRATIONS: _("Managers celebrated five of their stories."),
+}
+
+
+class BadgeAward(models.Model):
+    """A badge a person earned, once, at the moment the event that earned it happened. Never taken back."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="badges")
+    badge = models.CharField(_("badge"), max_length=24, choices=Badge)
+    awarded_at = models.DateTimeField(_("awarded at"))
+
+    class Meta:
+        verbose_name = _("badge")
+        verbose_name_plural = _("badges")
+        ordering = ["awarded_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "badge"], name="badge_once_per_person")]
+        indexes = [models.Index(fields=["awarded_at"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_badge_display()}"
+
+    @property
+    def description(self) -> str:
+        return str(BADGE_DESCRIPTIONS[Badge(self.badge)])

@@ -1,0 +1,268 @@
+"""Leaderboard snapshots and badges: computed in SQL, written in a bounded number of statements."""
+
+import datetime
+import logging
+import zoneinfo
+
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from apps.decisions.models import Decision
+from apps.org.models import Organisation
+from apps.recognition.models import Endorsement
+
+from . import periods
+from .models import Badge, BadgeAward, Period, Row, Snapshot
+from .scoring import ENDORSER_WEEKLY_CAP, PAIR_MONTHLY_CAP
+
+logger = logging.getLogger(__name__)
+
+SHARED = [Decision.Status.APPROVED, Decision.Status.CELEBRATED]
+ROW_COLUMNS = [
+    "person_id",
+    "team_id",
+    "category_id",
+    "channel",
+    "endorser_id",
+    "stories",
+    "celebrations",
+    "first_stories",
+    "endorsements",
+]
+
+
+def _in(field: str, start, end) -> Q:
+    q = Q(**{f"{field}__lt": end})
+    return q & Q(**{f"{field}__gte": start}) if start is not None else q
+
+
+def story_rows(*, start, end) -> QuerySet:
+    """Per (author, team, category, channel): stories approved, celebrated, and first stories, in [start, end)."""
+    earlier_shared = Decision.objects.filter(author=OuterRef("author"), status__in=SHARED).filter(
+        Q(approved_at__lt=OuterRef("approved_at")) | Q(approved_at=OuterRef("approved_at"), pk__lt=OuterRef("pk"))
+    )
+    approved_in = _in("approved_at", start, end)
+    celebrated_in = Q(status=Decision.Status.CELEBRATED) & _in("celebrated_at", start, end)
+    return (
+        Decision.objects.filter(status__in=SHARED)
+        .filter(approved_in | celebrated_in)
+        .annotate(lb_first=~Exists(earlier_shared))
+        .annotate(
+            lb_person=F("author_id"),
+            lb_team=F("team_id"),
+            lb_category=F("category_id"),
+            lb_channel=F("channel"),
+        )
+        .values("lb_person", "lb_team", "lb_category", "lb_channel")
+        .annotate(
+            lb_stories=Count("pk", filter=approved_in),
+            lb_celebrations=Count("pk", filter=celebrated_in),
+            lb_first_stories=Count("pk", filter=approved_in & Q(lb_first=True)),
+        )
+        .values_list(
+            "lb_person", "lb_team", "lb_category", "lb_channel", "lb_stories", "lb_celebrations", "lb_first_stories"
+        )
+    )
+
+
+def counted_endorsements(*, start, end, tz) -> QuerySet[Endorsement]:
+    """The endorsements in [start, end) that score, after the weekly cap per endorser and the monthly cap per pair.
+
+    Each endorsement is ranked within its endorser's calendar week and within its (endorser, person) calendar month,
+    by time; it counts if both ranks are within the caps. The ranks look back to the start of the earliest week or
+    month that overlaps the period, so a period that starts mid-month still sees the month's earlier endorsements.
+    """
+    ranked = Endorsement.objects.order_by().exclude(decision__status=Decision.Status.WITHDRAWN)
+    if start is not None:
+        local_start = start.astimezone(tz).date()
+        look_back = min(periods.starts_on(Period.WEEK, local_start), periods.starts_on(Period.MONTH, local_start))
+        ranked = ranked.filter(created_at__gte=periods.local_midnight(look_back, tz))
+    ranked = ranked.filter(created_at__lt=end).annotate(
+        n_week=Window(
+            RowNumber(),
+            partition_by=[F("endorser_id"), TruncWeek("created_at", tzinfo=tz)],
+            order_by=[F("created_at").asc(), F("pk").asc()],
+        ),
+        n_pair=Window(
+            RowNumber(),
+            partition_by=[F("endorser_id"), F("decision_author_id"), TruncMonth("created_at", tzinfo=tz)],
+            order_by=[F("created_at").asc(), F("pk").asc()],
+        ),
+    )
+    counted = ranked.filter(n_week__lte=ENDORSER_WEEKLY_CAP, n_pair__lte=PAIR_MONTHLY_CAP).values("pk")
+    return Endorsement.objects.filter(_in("created_at", start, end), pk__in=counted)
+
+
+def endorsement_rows(*, start, end, tz) -> QuerySet:
+    """Per (person, team, category, channel, endorser): how many of that colleague's endorsements count."""
+    return (
+        counted_endorsements(start=start, end=end, tz=tz)
+        .annotate(
+            lb_person=F("decision_author_id"),
+            lb_team=F("decision__team_id"),
+            lb_category=F("decision__category_id"),
+            lb_channel=F("decision__channel"),
+            lb_endorser=F("endorser_id"),
+        )
+        .values("lb_person", "lb_team", "lb_category", "lb_channel", "lb_endorser")
+        .annotate(lb_endorsements=Count("pk"))
+        .values_list("lb_person", "lb_team", "lb_category", "lb_channel", "lb_endorser", "lb_endorsements")
+    )
+
+
+def _insert_rows(snapshot: Snapshot, *, start, end, tz) -> None:
+    """INSERT … SELECT: the rows go from the decisions to the snapshot without passing through Python."""
+    table = connection.ops.quote_name(Row._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in ["snapshot_id", *ROW_COLUMNS])
+    stories_sql, stories_params = story_rows(start=start, end=end).query.sql_with_params()
+    endorsements_sql, endorsements_params = endorsement_rows(start=start, end=end, tz=tz).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "
+            "SELECT %s, s.lb_person, s.lb_team, s.lb_category, s.lb_channel, NULL, "
+            f"s.lb_stories, s.lb_celebrations, s.lb_first_stories, 0 FROM ({stories_sql}) s",
+            [snapshot.pk, *stories_params],
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "
+            "SELECT %s, e.lb_person, e.lb_team, e.lb_category, e.lb_channel, e.lb_endorser, 0, 0, 0, "
+            f"e.lb_endorsements FROM ({endorsements_sql}) e",
+            [snapshot.pk, *endorsements_params],
+        )
+
+
+@transaction.atomic
+def snapshot_compute(
+    *,
+    period: str,
+    starts_on: datetime.date,
+    start: datetime.datetime | None,
+    end: datetime.datetime,
+    final: bool,
+    now: datetime.datetime | None = None,
+    tz: zoneinfo.ZoneInfo | None = None,
+) -> Snapshot:
+    """(Re)computes one period's rows. A final snapshot is left as it is: past periods stay as they were."""
+    now = now or timezone.now()
+    snapshot, created = Snapshot.objects.get_or_create(
+        period=period,
+        starts_on=starts_on,
+        defaults={"start": start, "end": end, "computed_at": now, "is_final": False},
+    )
+    # Two workers refreshing the same period take turns; the second one sees the first one's work.
+    snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
+    if snapshot.is_final:
+        return snapshot
+    if not created:
+        Row.objects.filter(snapshot=snapshot).delete()
+    tz = tz or periods.org_time_zone(Organisation.current())
+    _insert_rows(snapshot, start=start, end=end, tz=tz)
+    snapshot.start, snapshot.end, snapshot.computed_at, snapshot.is_final = start, end, now, final
+    snapshot.save(update_fields=["start", "end", "computed_at", "is_final"])
+    return snapshot
+
+
+def snapshot_for_calendar(
+    *,
+    period: str,
+    starts_on: datetime.date,
+    now: datetime.datetime | None = None,
+    tz: zoneinfo.ZoneInfo | None = None,
+) -> Snapshot:
+    """Computes a week, month, quarter or all time; a period that has ended becomes final."""
+    now = now or timezone.now()
+    tz = tz or periods.org_time_zone(Organisation.current())
+    start, end = periods.bounds(period, starts_on, tz, now)
+    final = period != Period.ALL and end <= now
+    return snapshot_compute(period=period, starts_on=starts_on, start=start, end=end, final=final, now=now, tz=tz)
+
+
+def leaderboards_refresh(*, now: datetime.datetime | None = None) -> list[Snapshot]:
+    """Refreshes the current week, month, quarter and all time, and finalises the periods that just ended.
+
+    Runs a fixed number of statements however many people and stories there are.
+    """
+    now = now or timezone.now()
+    tz = periods.org_time_zone(Organisation.current())
+    today = now.astimezone(tz).date()
+    snapshots = []
+    for period in (Period.WEEK, Period.MONTH, Period.QUARTER):
+        current = periods.starts_on(period, today)
+        previous = periods.previous_starts_on(period, current)
+        if not Snapshot.objects.filter(period=period, starts_on=previous, is_final=True).exists():
+            snapshots.append(snapshot_for_calendar(period=period, starts_on=previous, now=now, tz=tz))
+        snapshots.append(snapshot_for_calendar(period=period, starts_on=current, now=now, tz=tz))
+    snapshots.append(snapshot_for_calendar(period=Period.ALL, starts_on=periods.ALL_TIME_STARTS_ON, now=now, tz=tz))
+    badges_award()
+    return snapshots
+
+
+# --- Badges --------------------------------------------------------------------------------------------------------
+
+
+def _nth(queryset: QuerySet, *, partition: str, order: str, n: int) -> QuerySet:
+    """Per `partition`, the `order` value of the n-th row (people with fewer rows are left out)."""
+    return (
+        queryset.order_by()
+        .annotate(lb_n=Window(RowNumber(), partition_by=[F(partition)], order_by=[F(order).asc(), F("pk").asc()]))
+        .filter(lb_n=n)
+        .values_list(partition, order)
+    )
+
+
+def badges_award(*, user_ids: list[int] | None = None) -> None:
+    """Awards every badge earned and not yet awarded; idempotent. `awarded_at` is when the earning event happened.
+
+    Called after each approval, celebration and endorsement (for the people concerned) and, as a safety net, by the
+    periodic leaderboard refresh (for everyone). A fixed number of queries whatever the number of people.
+    """
+    decisions = Decision.objects.filter(status__in=SHARED)
+    endorsements = Endorsement.objects.exclude(decision__status=Decision.Status.WITHDRAWN)
+    if user_ids is not None:
+        decisions = decisions.filter(author_id__in=user_ids)
+        endorsements = endorsements.filter(decision_author_id__in=user_ids)
+    celebrated = decisions.filter(status=Decision.Status.CELEBRATED)
+    earned: list[tuple[str, QuerySet]] = [
+        (
+            Badge.FIRST_STORY,
+            decisions.values("author_id").annotate(at=Min("approved_at")).values_list("author_id", "at"),
+        ),
+        (
+            Badge.FIRST_CELEBRATION,
+            celebrated.values("author_id").annotate(at=Min("celebrated_at")).values_list("author_id", "at"),
+        ),
+        (Badge.FIVE_CELEBRATIONS, _nth(celebrated, partition="author_id", order="celebrated_at", n=5)),
+        (Badge.TEN_COVERED, _nth(decisions.filter(covered=True), partition="author_id", order="approved_at", n=10)),
+        (
+            Badge.FIVE_COLLEAGUES,
+            # Each colleague's first endorsement of the person, in order: the fifth one earns the badge.
+            endorsements.order_by()
+            .values("decision_author_id", "endorser_id")
+            .annotate(first=Min("created_at"))
+            .annotate(
+                lb_n=Window(
+                    RowNumber(), partition_by=[F("decision_author_id")], order_by=[F("first").asc(), F("endorser_id")]
+                )
+            )
+            .filter(lb_n=5)
+            .values_list("decision_author_id", "first"),
+        ),
+    ]
+    awards = [
+        BadgeAward(user_id=user_id, badge=badge, awarded_at=at) for badge, rows in earned for user_id, at in rows if at
+    ]
+    BadgeAward.objects.bulk_create(awards, ignore_conflicts=True)
+
+
+def badges_award_after_commit(*, user_ids: list[int]) -> None:
+    """Awards badges once the triggering write is committed; a failure here never breaks that write."""
+
+    def _award():
+        try:
+            badges_award(user_ids=user_ids)
+        except Exception:
+            logger.exception("Could not award badges to %s; the periodic refresh will.", user_ids)
+
+    transaction.on_commit(_award)

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "leaderboards"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("teams/", views.teams, name="teams"),
+]

@@ -1,0 +1,54 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.decisions.models import Category, Channel
+from apps.org.models import Department, Team
+
+PERIODS = [
+    ("this-week", _("This week")),
+    ("last-week", _("Last week")),
+    ("this-month", _("This month")),
+    ("this-quarter", _("This quarter")),
+    ("all-time", _("All time")),
+]
+
+
+class LeaderboardFilterForm(forms.Form):
+    """The filters of a leaderboard page (a GET form: every view of a board has its own address)."""
+
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    scope = forms.ChoiceField(label=_("Who"), required=False)
+    category = forms.ChoiceField(label=_("Skill"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+
+    def __init__(self, data, *, teams_board: bool):
+        super().__init__(data)
+        departments = list(Department.objects.order_by("name"))
+        scopes = [("", _("Whole organisation"))]
+        scopes += [(f"department-{d.pk}", d.name) for d in departments]
+        if not teams_board:
+            teams = Team.objects.select_related("department").order_by("department__name", "name")
+            scopes += [(f"team-{t.pk}", t.name) for t in teams]
+        self.fields["scope"].choices = scopes
+        self.fields["category"].choices = [("", _("All skills"))] + [
+            (c.slug, c.label) for c in Category.objects.filter(is_active=True)
+        ]
+        self.fields["channel"].choices = [("", _("All channels")), *Channel.choices]
+        for field in ("scope", "category", "channel"):
+            self.fields[field].widget.attrs["data-autosubmit"] = ""
+
+    def filters(self) -> dict:
+        """The valid filters; anything unknown in the address falls back to the default view."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name, "") for name in self.fields}
+        scope_kind, _sep, scope_id = (data["scope"] or "organisation-").partition("-")
+        category = None
+        if data["category"]:
+            category = Category.objects.filter(slug=data["category"]).first()
+        return {
+            "period": data["period"] or "this-week",
+            "scope": scope_kind,
+            "scope_id": int(scope_id) if scope_id else None,
+            "category": category,
+            "channel": data["channel"] or None,
+        }

@@ -3,4 +3,9 @@
 BEAT_SCHEDULE = {
     # --- recognition (notifications outbox) ---
     # --- digests and leaderboards ---
+    # Builds the week's digests once the organisation's digest day and time has passed (in its time zone), then
+    # sends what is due. Checking often makes the settings, not this schedule, decide when digests go out.
+    "digests-dispatch-due": {"task": "digests.dispatch_due", "schedule": 300.0, "options": {"expires": 240}},
+    # Keeps the current week, month, quarter and all time fresh; finalises periods that ended; awards missed badges.
+    "leaderboards-refresh": {"task": "leaderboards.refresh", "schedule": 120.0, "options": {"expires": 100}},
 }

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from apps.digests.views import unsubscribe
+
 admin.site.site_header = _("Leeway administration")
 admin.site.site_title = _("Leeway")
 admin.site.index_title = _("Organisation, people and rules")
@@ -17,5 +19,7 @@ urlpatterns = [
     path("recognition/", include("apps.recognition.urls")),
     path("leaderboards/", include("apps.leaderboards.urls")),
     path("digests/", include("apps.digests.urls")),
+    # Public: the one-click unsubscribe link of the digest email (signed; GET confirms, POST unsubscribes).
+    path("unsubscribe/<str:token>/", unsubscribe, name="digest_unsubscribe"),
     path("admin/", admin.site.urls),
 ]

@@ -198,3 +198,75 @@ class ReviewFactory(factory.django.DjangoModelFactory):
 
     decision = factory.SubFactory(DecisionFactory)
     opened_by = factory.LazyAttribute(lambda o: manager(o.decision.team))
+
+
+# --- Digests, leaderboards and badges ---------------------------------------------------------------------------------
+
+
+class BadgeAwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leaderboards.BadgeAward"
+
+    user = factory.LazyFunction(lambda: agent())
+    badge = "first_story"
+    awarded_at = factory.LazyFunction(timezone.now)
+
+
+def a_week_to_celebrate(*, when: datetime.datetime, team: Team | None = None) -> dict:
+    """A team's week: a celebrated story endorsed by two colleagues, a first story, a new trust statement, and an
+    older story that went badly and is under review (which no digest may ever mention). Make it inside
+    `time_machine.travel(when)`, so that automatic timestamps fall in the same week."""
+    team = team or TeamFactory(name="Billing & Accounts")
+    boss = manager(team, first_name="Grace", last_name="Okafor")
+    ana = agent(team, first_name="Ana", last_name="García", language="es")
+    tom = agent(team, first_name="Tom", last_name="Becker")
+    mei = agent(team, first_name="Mei", last_name="Chen")
+    category = GuardrailFactory(category=CategoryFactory(name="Fee waiver", name_es="Exención de cargos")).category
+    shared = {
+        "approved_by": boss,
+        "approved_at": when,
+        "created_at": when,
+        "happened_on": when.date(),
+        "category": category,
+    }
+    long_ago = when - datetime.timedelta(days=40)
+    DecisionFactory(author=ana, approved=True, **{**shared, "approved_at": long_ago, "created_at": long_ago})
+    celebrated = DecisionFactory(
+        author=ana,
+        celebrated=True,
+        celebrated_by=boss,
+        celebrated_at=when,
+        celebration_note="Exactly the judgement we hope for: the customer stayed.",
+        action="I waived the late fee after our payment page failed.",
+        cost=Decimal("35.00"),
+        covered=True,
+        coverage="organisation",
+        **shared,
+    )
+    EndorsementFactory(decision=celebrated, endorser=tom, created_at=when)
+    EndorsementFactory(decision=celebrated, endorser=mei, created_at=when)
+    first = DecisionFactory(
+        author=tom, approved=True, action="I upgraded the delivery to next day at no charge.", **shared
+    )
+    EndorsementFactory(decision=first, endorser=ana, created_at=when)
+    reviewed = DecisionFactory(
+        author=mei,
+        approved=True,
+        outcome=Outcome.LOST,
+        cost=Decimal("480.00"),
+        action="I refunded three months of subscription.",
+        **{**shared, "approved_at": long_ago, "created_at": long_ago},
+    )
+    ReviewFactory(decision=reviewed, opened_by=boss, lesson="A secret lesson about the refund.")
+    trust = TrustStatementFactory(team=team, author=boss, text="I trust you to waive delivery charges.")
+    return {
+        "team": team,
+        "manager": boss,
+        "ana": ana,
+        "tom": tom,
+        "mei": mei,
+        "celebrated": celebrated,
+        "first": first,
+        "reviewed": reviewed,
+        "trust": trust,
+    }

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "digests"
-urlpatterns = []
+urlpatterns = [
+    path("", views.digest_list, name="list"),
+    path("<int:pk>/", views.digest_detail, name="detail"),
+    path("preview/", views.preview, name="preview"),
+    path("preview/email.html", views.preview_html, name="preview_html"),
+]

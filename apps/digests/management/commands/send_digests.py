@@ -1,0 +1,75 @@
+import datetime
+import re
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.digests import services
+from apps.digests.models import Delivery, Digest
+from apps.org.models import Organisation
+
+
+class _DryRun(Exception):
+    pass
+
+
+def parse_week(value: str) -> datetime.date:
+    match = re.fullmatch(r"(\d{4})-W(\d{2})", value.strip())
+    if not match:
+        raise CommandError(f"Give the week as an ISO week, like 2026-W47 (got {value!r}).")
+    try:
+        return datetime.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError as exc:
+        raise CommandError(f"There is no week {value}.") from exc
+
+
+class Command(BaseCommand):
+    help = (
+        "Builds a week's digests and sends the emails still missing (for backfills and checks). "
+        "With --dry-run, shows what would be built and sent and changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--week", required=True, help="ISO week, e.g. 2026-W47")
+        parser.add_argument("--dry-run", action="store_true", help="Preview only: nothing is saved or sent.")
+
+    def handle(self, *args, week, dry_run, **options):
+        week_start = parse_week(week)
+        org = Organisation.current()
+        moment = services.digest_moment(org, week_start)
+        now = timezone.now()
+        if moment > now and not dry_run:
+            raise CommandError(f"The digest time of {week} ({moment:%a %d %b %Y %H:%M %Z}) has not come yet.")
+        try:
+            with transaction.atomic():
+                edition = services.edition_build(week_start=week_start, now=now)
+                self._report(edition, dry_run=dry_run)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was saved or sent."))
+            return
+        result = services.deliveries_send_pending(edition_id=edition.pk)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{edition.label}: {result.sent} sent, {result.failed} failed (will be retried), "
+                f"{result.skipped} skipped."
+            )
+        )
+
+    def _report(self, edition, *, dry_run: bool) -> None:
+        span = f"{edition.period_start:%Y-%m-%d %H:%M %Z} to {edition.period_end:%Y-%m-%d %H:%M %Z}"
+        self.stdout.write(f"{edition.label}: from {span}")
+        for digest in Digest.objects.filter(edition=edition).order_by("scope", "title"):
+            content = digest.content
+            self.stdout.write(
+                f"  {digest.get_scope_display():<12} {digest.title:<30} "
+                f"celebrated {len(content['celebrated'])}, most endorsed {len(content['most_endorsed'])}, "
+                f"first stories {len(content['first_stories'])}, trust statements {len(content['trust'])}, "
+                f"badges {len(content['badges'])}, stories logged {content['numbers']['decisions']}"
+            )
+        waiting = Delivery.objects.filter(edition=edition, status=Delivery.Status.PENDING).count()
+        sent = Delivery.objects.filter(edition=edition, status=Delivery.Status.SENT).count()
+        verb = "would be sent" if dry_run else "to send"
+        self.stdout.write(f"  emails: {waiting} {verb}, {sent} already sent")

@@ -1,0 +1,169 @@
+"""Turn a digest's stored content into what a reader sees, in the active language (web page and emails alike)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language, gettext, ngettext
+
+from apps.decisions.models import Channel, Outcome
+from apps.leaderboards.models import BADGE_DESCRIPTIONS, Badge
+from apps.leaderboards.periods import org_time_zone
+from apps.org.models import Organisation
+
+from .models import Digest
+
+CURRENCY_SYMBOLS = {
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "CAD": "CA$",
+    "AUD": "A$",
+    "MXN": "MX$",
+    "COP": "COP ",
+    "ARS": "ARS ",
+}
+
+
+def money(amount, currency: str) -> str:
+    value = Decimal(str(amount or 0))
+    places = 0 if value == value.to_integral_value() else 2
+    return f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{number_format(value, places, force_grouping=True)}"
+
+
+def absolute(path: str) -> str:
+    return f"{settings.LEEWAY_BASE_URL}{path}"
+
+
+def story_path(story_id: int, digest: Digest) -> str:
+    """The story's own page once the decisions app has one; until then, the story on the digest's page."""
+    try:
+        return reverse("decisions:detail", args=[story_id])
+    except NoReverseMatch:
+        return f"{reverse('digests:detail', args=[digest.pk])}#story-{story_id}"
+
+
+def _label(names: dict | None) -> str:
+    if not names:
+        return ""
+    return names.get((get_language() or "en")[:2]) or names.get("en", "")
+
+
+def _story(story: dict, digest: Digest) -> dict:
+    return {
+        **story,
+        "category_label": _label(story["category"]),
+        "channel_label": Channel(story["channel"]).label if story["channel"] in Channel.values else story["channel"],
+        "outcome_label": Outcome(story["outcome"]).label if story["outcome"] in Outcome.values else "",
+        "path": story_path(story["id"], digest),
+    }
+
+
+def present(digest: Digest) -> dict:
+    """The digest's sections, labelled in the active language."""
+    content = digest.content or {}
+    numbers = content.get("numbers") or {}
+    currency = numbers.get("currency", "USD")
+    return {
+        "celebrated": [_story(s, digest) for s in content.get("celebrated", [])],
+        "most_endorsed": [_story(s, digest) for s in content.get("most_endorsed", [])],
+        "first_stories": [_story(s, digest) for s in content.get("first_stories", [])],
+        "trust": [
+            {
+                **t,
+                "category_label": _label(t.get("category")),
+                "raised_limit_label": money(t["raised_limit"], currency) if t.get("raised_limit") else "",
+            }
+            for t in content.get("trust", [])
+        ],
+        "leaders": content.get("leaders", []),
+        "top_teams": content.get("top_teams", []),
+        "spotlight": content.get("spotlight", []),
+        "badges": [
+            {**b, "label": Badge(b["badge"]).label, "description": BADGE_DESCRIPTIONS[Badge(b["badge"])]}
+            for b in content.get("badges", [])
+        ],
+        "numbers": {
+            **numbers,
+            "cost_label": money(numbers.get("cost"), currency),
+            "value_kept_label": money(numbers.get("value_kept"), currency),
+        },
+        "has_news": any(content.get(k) for k in ("celebrated", "most_endorsed", "first_stories", "trust", "badges")),
+    }
+
+
+def personal_line(personal: dict) -> list[str]:
+    """The recipient's own sentences, most personal first. Never about money, never about a review."""
+    lines = []
+    endorsements, colleagues = personal.get("endorsements", 0), personal.get("colleagues", 0)
+    if endorsements and colleagues == 1:
+        lines.append(
+            ngettext(
+                "Your stories were endorsed once by one colleague this week.",
+                "Your stories were endorsed %(count)s times by one colleague this week.",
+                endorsements,
+            )
+            % {"count": endorsements}
+        )
+    elif endorsements:
+        lines.append(
+            gettext("Your stories were endorsed %(count)s times by %(people)s colleagues this week.")
+            % {"count": endorsements, "people": colleagues}
+        )
+    if approved := personal.get("approved", 0):
+        lines.append(
+            ngettext(
+                "A manager approved one of your stories.",
+                "Managers approved %(count)s of your stories.",
+                approved,
+            )
+            % {"count": approved}
+        )
+    if celebrated := personal.get("celebrated", 0):
+        lines.append(
+            ngettext(
+                "One of your stories was celebrated: well done!",
+                "%(count)s of your stories were celebrated: well done!",
+                celebrated,
+            )
+            % {"count": celebrated}
+        )
+    if personal.get("rank"):
+        lines.append(
+            ngettext(
+                "You are number %(rank)s on this week's leaderboard, with %(points)s point.",
+                "You are number %(rank)s on this week's leaderboard, with %(points)s points.",
+                personal["points"],
+            )
+            % {"rank": personal["rank"], "points": personal["points"]}
+        )
+    approved_given, celebrated_given = personal.get("approved_given", 0), personal.get("celebrated_given", 0)
+    if approved_given or celebrated_given:
+        lines.append(
+            gettext(
+                "You approved %(approved)s stories and celebrated %(celebrated)s this week. "
+                "Thank you for noticing good calls."
+            )
+            % {"approved": approved_given, "celebrated": celebrated_given}
+        )
+    if not lines:
+        lines.append(
+            gettext(
+                "The next time you decide something for a customer on your own, log the story: "
+                "your colleagues will see it and can endorse it."
+            )
+        )
+    return lines
+
+
+def edition_dates(edition) -> str:
+    """The span a week's digests celebrate, in the organisation's time zone: "13 Nov – 20 Nov 2026"."""
+    tz = org_time_zone(Organisation.current())
+    first = edition.period_start.astimezone(tz)
+    last = edition.period_end.astimezone(tz)
+    return f"{date_format(first, 'j M')} – {date_format(last, 'j M Y')}"
+
+
+def edition_title(edition) -> str:
+    return gettext("Week %(number)s") % {"number": edition.week_start.isocalendar()[1]}

@@ -1,0 +1,368 @@
+"""Weekly digests: build a week once, then deliver each person's email exactly once in effect."""
+
+import contextlib
+import dataclasses
+import datetime
+import logging
+import uuid
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.leaderboards import periods
+from apps.leaderboards.models import Period, Snapshot
+from apps.leaderboards.services import snapshot_compute
+from apps.org.models import Membership, Organisation
+
+from . import content as digest_content
+from .emails import digest_message
+from .models import Delivery, Digest, Edition
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+MAX_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 60  # 1, 2, 4, 8 minutes between the attempts
+STALE_CLAIM = datetime.timedelta(minutes=15)
+RESEND_WINDOW = datetime.timedelta(days=7)
+
+
+# --- When -----------------------------------------------------------------------------------------------------------
+
+
+def week_start_of(moment: datetime.datetime, org: Organisation) -> datetime.date:
+    return periods.starts_on(Period.WEEK, moment.astimezone(periods.org_time_zone(org)).date())
+
+
+def digest_moment(org: Organisation, week_start: datetime.date) -> datetime.datetime:
+    """The organisation's digest weekday and time, in its time zone, in the week that starts on `week_start`."""
+    day = week_start + datetime.timedelta(days=org.digest_weekday)
+    return datetime.datetime.combine(day, org.digest_time, tzinfo=periods.org_time_zone(org))
+
+
+def edition_period(org: Organisation, week_start: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """A digest celebrates what happened since the previous digest moment, so no week leaves a gap or repeats."""
+    end = digest_moment(org, week_start)
+    previous = Edition.objects.filter(week_start__lt=week_start).order_by("-week_start").first()
+    if previous and end - datetime.timedelta(days=14) <= previous.period_end < end:
+        return previous.period_end, end
+    return end - datetime.timedelta(days=7), end
+
+
+# --- Building -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def edition_build(*, week_start: datetime.date, deliver: bool = True, now: datetime.datetime | None = None) -> Edition:
+    """Builds the week's digests (every team, department and the organisation) and, with `deliver`, one delivery per
+    person who gets the email. Idempotent: a second call, or a second worker, finds the week built and changes nothing.
+    A fixed number of queries whatever the number of people.
+    """
+    now = now or timezone.now()
+    org = Organisation.current()
+    start, end = edition_period(org, week_start)
+    edition, _created = Edition.objects.get_or_create(
+        week_start=week_start, defaults={"period_start": start, "period_end": end}
+    )
+    # The week's row is the lock: a second builder waits here, then sees the week built.
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    if edition.built_at is None:
+        snapshot = snapshot_compute(
+            period=Period.DIGEST,
+            starts_on=week_start,
+            start=edition.period_start,
+            end=edition.period_end,
+            final=edition.period_end <= now,
+            now=now,
+            tz=periods.org_time_zone(org),
+        )
+        structure = digest_content.load_structure()
+        structure.organisation = org
+        contents = digest_content.build_contents(
+            structure=structure,
+            start=edition.period_start,
+            end=edition.period_end,
+            snapshot=snapshot,
+            previous=_previous_spotlights(week_start),
+        )
+        Digest.objects.bulk_create(
+            [
+                Digest(
+                    edition=edition,
+                    scope=key.partition(":")[0],
+                    department=subject if key.startswith("department") else None,
+                    team=subject if key.startswith("team") else None,
+                    title=title,
+                    content=contents[key],
+                )
+                for key, title, subject in structure.all_scopes()
+            ]
+        )
+        edition.built_at = now
+        edition.save(update_fields=["built_at"])
+    if deliver and not edition.deliveries_created:
+        _create_deliveries(edition, now=now)
+        edition.deliveries_created = True
+        edition.save(update_fields=["deliveries_created"])
+    return edition
+
+
+def _previous_spotlights(week_start: datetime.date) -> list[dict]:
+    """For each of the last weeks (most recent first): scope key → the ids of the people featured."""
+    recent = list(
+        Edition.objects.filter(week_start__lt=week_start).order_by("-week_start")[: digest_content.SPOTLIGHT_MEMORY]
+    )
+    featured = {edition.pk: {} for edition in recent}
+    digests = Digest.objects.filter(edition__in=recent).only("edition", "scope", "department", "team", "content")
+    for digest in digests:
+        spotlight = digest.content.get("spotlight", [])
+        featured[digest.edition_id][digest_scope_key(digest)] = [p["person_id"] for p in spotlight]
+    return [featured[edition.pk] for edition in recent]
+
+
+def digest_scope_key(digest: Digest) -> str:
+    if digest.scope == Digest.Scope.TEAM:
+        return digest_content.scope_key("team", digest.team_id)
+    if digest.scope == Digest.Scope.DEPARTMENT:
+        return digest_content.scope_key("department", digest.department_id)
+    return "organisation"
+
+
+def digest_key_for(memberships: list[tuple[int, str]], team_department: dict[int, int]) -> str:
+    """Which digest a person gets: their team's as an agent; as a manager of one team, that team's; of several teams
+    in one department, the department's; otherwise (admins, people in no team) the organisation's."""
+    agent_teams = [team for team, role in memberships if role == Membership.Role.AGENT]
+    managed = {team for team, role in memberships if role == Membership.Role.MANAGER}
+    if agent_teams:
+        return digest_content.scope_key("team", agent_teams[0])
+    if len(managed) == 1:
+        return digest_content.scope_key("team", managed.pop())
+    departments = {team_department[team] for team in managed}
+    if len(departments) == 1:
+        return digest_content.scope_key("department", departments.pop())
+    return "organisation"
+
+
+def recipients_by_digest_key(digests: dict[str, Digest]) -> dict[int, str]:
+    """Every active person who wants the email → the key of the digest they get (a fixed number of queries).
+
+    A team or department with nothing to celebrate this week sends its people the next wider digest that has news.
+    """
+    people = list(User.objects.filter(is_active=True, email_digest=True).exclude(email="").values_list("pk", flat=True))
+    memberships: dict[int, list[tuple[int, str]]] = {pk: [] for pk in people}
+    team_department = {}
+    for user_id, team_id, role, department_id in Membership.objects.filter(user_id__in=people).values_list(
+        "user_id", "team_id", "role", "team__department_id"
+    ):
+        memberships[user_id].append((team_id, role))
+        team_department[team_id] = department_id
+    chosen = {}
+    for pk in people:
+        key = digest_key_for(memberships[pk], team_department)
+        if key.startswith("team") and not digest_content.has_news(digests[key].content):
+            key = digest_content.scope_key("department", digests[key].team.department_id)
+        if key.startswith("department") and not digest_content.has_news(digests[key].content):
+            key = "organisation"
+        chosen[pk] = key
+    return chosen
+
+
+def _create_deliveries(edition: Edition, *, now) -> None:
+    digests = {digest_scope_key(d): d for d in Digest.objects.filter(edition=edition).select_related("team")}
+    chosen = recipients_by_digest_key(digests)
+    snapshot = edition_snapshot(edition)
+    personal = digest_content.personal_numbers(
+        user_ids=chosen.keys(), start=edition.period_start, end=edition.period_end, snapshot=snapshot
+    )
+    Delivery.objects.bulk_create(
+        [
+            Delivery(edition=edition, digest=digests[key], recipient_id=pk, personal=personal[pk])
+            for pk, key in chosen.items()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def edition_snapshot(edition: Edition) -> Snapshot:
+    return Snapshot.objects.get(period=Period.DIGEST, starts_on=edition.week_start)
+
+
+# --- The weekly job -------------------------------------------------------------------------------------------------
+
+
+def digests_dispatch_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """What the beat runs every few minutes. Once this week's digest moment has passed in the organisation's time
+    zone, builds the week (once); returns the weeks that have deliveries to send now."""
+    now = now or timezone.now()
+    org = Organisation.current()
+    week_start = week_start_of(now, org)
+    due = now >= digest_moment(org, week_start)
+    if due and not Edition.objects.filter(week_start=week_start, deliveries_created=True).exists():
+        edition_build(week_start=week_start, now=now)
+    deliveries_release_stale(now=now)
+    return list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, edition__period_end__gte=now - RESEND_WINDOW)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("edition_id")
+        .values_list("edition_id", flat=True)
+        .distinct()
+    )
+
+
+def deliveries_release_stale(*, now: datetime.datetime) -> None:
+    """After a crash: claimed rows never reached the SMTP server, so they go back to pending; a row left `sending`
+    may or may not have been sent, so it is not sent again but shown to admins as failed."""
+    stale = Q(claimed_at__lt=now - STALE_CLAIM)
+    Delivery.objects.filter(stale, status=Delivery.Status.CLAIMED).update(status=Delivery.Status.PENDING, claim=None)
+    Delivery.objects.filter(stale, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.FAILED,
+        claim=None,
+        last_error="Interrupted while sending; not sent again automatically, so that nobody gets it twice.",
+    )
+
+
+@dataclasses.dataclass
+class BatchResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+def _claim(*, edition_id: int, now, batch_size: int) -> uuid.UUID | None:
+    """Claims up to `batch_size` due deliveries for this worker: a conditional UPDATE, so no two workers claim one."""
+    claim = uuid.uuid4()
+    with transaction.atomic():
+        due = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(edition_id=edition_id, status=Delivery.Status.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        claimed = Delivery.objects.filter(pk__in=list(due), status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.CLAIMED, claim=claim, claimed_at=now
+        )
+    return claim if claimed else None
+
+
+def _failed(delivery: Delivery, error: Exception | str, *, now) -> str:
+    attempts = delivery.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        status, next_attempt = Delivery.Status.FAILED, None
+    else:
+        status = Delivery.Status.PENDING
+        next_attempt = now + datetime.timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=status, next_attempt_at=next_attempt, claim=None, last_error=str(error)[:2000]
+    )
+    logger.warning("Digest delivery %s failed (attempt %s): %s", delivery.pk, attempts, error)
+    return status
+
+
+def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=None) -> BatchResult:
+    """Claims a batch and sends it over one SMTP connection. Each email is marked `sending` just before it goes and
+    `sent` just after, so a crash loses at most the one email in flight and never sends one twice."""
+    now = now or timezone.now()
+    result = BatchResult()
+    claim = _claim(edition_id=edition_id, now=now, batch_size=batch_size)
+    if claim is None:
+        return result
+    batch = list(
+        Delivery.objects.filter(claim=claim, status=Delivery.Status.CLAIMED)
+        .select_related("recipient", "digest", "digest__edition")
+        .order_by("pk")
+    )
+    result.claimed = len(batch)
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as exc:  # the server is down: every claimed email waits for its next attempt
+        for delivery in batch:
+            _failed(delivery, exc, now=now)
+        result.failed = len(batch)
+        return result
+    try:
+        for delivery in batch:
+            recipient = delivery.recipient
+            if not (recipient.is_active and recipient.email_digest and recipient.email):
+                # Opted out (or left) since the week was built.
+                Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, claim=None)
+                result.skipped += 1
+                continue
+            message = digest_message(
+                digest=delivery.digest, recipient=recipient, personal=delivery.personal, delivery=delivery
+            )
+            message.connection = connection
+            started = Delivery.objects.filter(pk=delivery.pk, claim=claim, status=Delivery.Status.CLAIMED).update(
+                status=Delivery.Status.SENDING, attempts=F("attempts") + 1
+            )
+            if not started:
+                continue
+            try:
+                if connection.send_messages([message]) != 1:
+                    raise RuntimeError("The mail server did not accept the message.")
+            except Exception as exc:
+                _failed(delivery, exc, now=now)
+                result.failed += 1
+                _reopen(connection)
+                continue
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.SENT, sent_at=timezone.now(), claim=None, last_error=""
+            )
+            result.sent += 1
+    finally:
+        connection.close()
+    return result
+
+
+def _reopen(connection) -> None:
+    """After a failed send the SMTP conversation may be broken: start a fresh one for the rest of the batch."""
+    with contextlib.suppress(Exception):
+        connection.close()
+    try:
+        connection.open()
+    except Exception:
+        logger.warning("Could not reconnect to the mail server; the remaining emails will fail and be retried.")
+
+
+def deliveries_send_pending(*, edition_id: int, batch_size: int = BATCH_SIZE, now=None) -> BatchResult:
+    """Sends batch after batch until nothing is due (other workers may share the work: claims never overlap)."""
+    total = BatchResult()
+    while True:
+        result = deliveries_send_batch(edition_id=edition_id, batch_size=batch_size, now=now)
+        for field in ("claimed", "sent", "failed", "skipped"):
+            setattr(total, field, getattr(total, field) + getattr(result, field))
+        if not result.claimed:
+            return total
+
+
+def next_retry_in(*, edition_id: int, now=None) -> float | None:
+    """Seconds until the earliest waiting retry of this week, or None when nothing waits."""
+    now = now or timezone.now()
+    earliest = Delivery.objects.filter(
+        edition_id=edition_id, status=Delivery.Status.PENDING, next_attempt_at__isnull=False
+    ).aggregate(at=Min("next_attempt_at"))["at"]
+    return None if earliest is None else max(1.0, (earliest - now).total_seconds())
+
+
+def pending_batches(*, edition_id: int) -> int:
+    pending = Delivery.objects.filter(edition_id=edition_id, status=Delivery.Status.PENDING).count()
+    return -(-pending // BATCH_SIZE)
+
+
+@transaction.atomic
+def deliveries_retry(*, delivery_ids: list[int]) -> int:
+    """An admin's decision to try failed deliveries again (e.g. after fixing the mail server)."""
+    return Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.FAILED).update(
+        status=Delivery.Status.PENDING, attempts=0, next_attempt_at=None, claim=None
+    )
+
+
+def digest_unsubscribe(*, user: User) -> None:
+    """Stops the weekly email (the profile has the same switch); this week's unsent email is skipped too."""
+    User.objects.filter(pk=user.pk).update(email_digest=False)
+    Delivery.objects.filter(recipient=user, status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)

@@ -1,0 +1,109 @@
+from csp.decorators import csp_replace
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import selectors, services
+from .emails import digest_message, render_digest_email, user_from_unsubscribe_token
+from .forms import PreviewForm
+from .models import Digest
+from .presenters import edition_dates, personal_line, present
+
+PREVIEW_HEADERS = ("Content-Language", "List-Unsubscribe", "List-Unsubscribe-Post")
+
+
+def digest_list(request: HttpRequest) -> HttpResponse:
+    """The archive: every week's digests, the reader's own first. Every signed-in person may read every digest:
+    a digest holds only shared stories."""
+    page = Paginator(selectors.editions_for_archive(), 12).get_page(request.GET.get("page"))
+    keys = selectors.scope_keys_of(user=request.user)
+    weeks = []
+    for edition in page:
+        digests = list(edition.digests.all())
+        mine = next((d for d in digests if selectors.digest_key(d) == keys["mine"]), None)
+        related = [d for d in digests if d != mine and selectors.digest_key(d) in keys["related"]]
+        others = [d for d in digests if d != mine and d not in related]
+        weeks.append(
+            {"edition": edition, "dates": edition_dates(edition), "mine": mine, "related": related, "others": others}
+        )
+    return render(request, "digests/list.html", {"weeks": weeks, "page": page})
+
+
+def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    digest = get_object_or_404(
+        Digest.objects.select_related("edition", "team", "department"), pk=pk, edition__built_at__isnull=False
+    )
+    delivery = selectors.delivery_of(user=request.user, edition=digest.edition)
+    siblings = list(digest.edition.digests.defer("content").order_by("scope", "title"))
+    return render(
+        request,
+        "digests/detail.html",
+        {
+            "digest": digest,
+            "edition": digest.edition,
+            "dates": edition_dates(digest.edition),
+            "sections": present(digest),
+            "personal_line": personal_line(delivery.personal) if delivery else [],
+            "siblings": siblings,
+        },
+    )
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not request.user.is_staff:
+        raise PermissionDenied
+
+
+@require_GET
+def preview(request: HttpRequest) -> HttpResponse:
+    """Admins: any person's digest email for a week, HTML and text, as it is (or would be) sent."""
+    _staff_only(request)
+    form = PreviewForm(request.GET or None)
+    context = {"form": form}
+    if form.is_valid():
+        person, edition = form.cleaned_data["person"], form.cleaned_data["week"]
+        digest, personal = selectors.digest_for_person(user=person, edition=edition)
+        message = digest_message(digest=digest, recipient=person, personal=personal)
+        context.update(
+            person=person,
+            edition=edition,
+            message=message,
+            headers=[(name, message.extra_headers[name]) for name in PREVIEW_HEADERS],
+            delivery=selectors.delivery_of(user=person, edition=edition),
+        )
+    return render(request, "digests/preview.html", context)
+
+
+@require_GET
+@xframe_options_sameorigin
+@csp_replace({"style-src": ["'unsafe-inline'"], "script-src": ["'none'"], "frame-ancestors": ["'self'"]})
+def preview_html(request: HttpRequest) -> HttpResponse:
+    """The email's HTML alone, framed by the preview page. Emails carry inline styles, so this one response allows
+    them (and no script at all)."""
+    _staff_only(request)
+    form = PreviewForm(request.GET or None)
+    if not form.is_valid():
+        return HttpResponse(status=404)
+    person, edition = form.cleaned_data["person"], form.cleaned_data["week"]
+    digest, personal = selectors.digest_for_person(user=person, edition=edition)
+    _subject, _text, html = render_digest_email(digest=digest, recipient=person, personal=personal)
+    return HttpResponse(html)
+
+
+@login_not_required
+@csrf_exempt  # mail clients' one-click POST (RFC 8058) carries no CSRF token; the signed token is the secret
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a confirmation (mail scanners follow links); POST, from that form or a mail client, unsubscribes."""
+    user = user_from_unsubscribe_token(token)
+    if user is None:
+        return render(request, "digests/unsubscribe.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        services.digest_unsubscribe(user=user)
+        return render(request, "digests/unsubscribe.html", {"done": True, "person": user})
+    return render(request, "digests/unsubscribe.html", {"person": user, "token": token})

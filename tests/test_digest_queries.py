@@ -1,0 +1,68 @@
+"""Building the week's digests and the leaderboards costs a fixed number of queries, however many people there are."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from apps.digests.services import edition_build
+from apps.leaderboards.services import leaderboards_refresh
+from tests.factories import DecisionFactory, EndorsementFactory, TeamFactory, TrustStatementFactory, agent, manager
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+WEEK = datetime.date(2026, 11, 16)
+WHEN = datetime.datetime(2026, 11, 18, 10, tzinfo=UTC)
+AFTER = datetime.datetime(2026, 11, 20, 16, 5, tzinfo=UTC)
+# Pinned: a change here means building now depends on the data's size, or a query was added on purpose.
+BUILD_QUERIES = 43
+REFRESH_QUERIES = 80
+PAGE_QUERIES = 11
+
+
+def an_organisation_with(people_per_team: int) -> None:
+    with time_machine.travel(WHEN, tick=False):
+        for name in ("Billing", "Returns"):
+            team = TeamFactory(name=name)
+            boss = manager(team)
+            people = [agent(team) for _ in range(people_per_team)]
+            TrustStatementFactory(team=team, author=boss)
+            for i, person in enumerate(people):
+                story = DecisionFactory(
+                    author=person, celebrated=i % 2 == 0, approved=i % 2 == 1, approved_by=boss, approved_at=WHEN
+                )
+                for colleague in (people[i - 1], people[i - 2]):
+                    EndorsementFactory(decision=story, endorser=colleague, created_at=WHEN)
+
+
+@pytest.mark.parametrize("people_per_team", [3, 12])
+def test_building_a_week_runs_a_fixed_number_of_queries(people_per_team, django_assert_num_queries):
+    an_organisation_with(people_per_team)
+
+    with django_assert_num_queries(BUILD_QUERIES):
+        edition = edition_build(week_start=WEEK, now=AFTER)
+
+    assert edition.deliveries.count() == 2 * (people_per_team + 1)
+
+
+@pytest.mark.parametrize("people_per_team", [3, 12])
+def test_refreshing_the_leaderboards_runs_a_fixed_number_of_queries(people_per_team, django_assert_num_queries):
+    an_organisation_with(people_per_team)
+
+    with django_assert_num_queries(REFRESH_QUERIES), time_machine.travel(AFTER, tick=False):
+        leaderboards_refresh()
+
+
+def test_reading_a_leaderboard_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    an_organisation_with(12)
+    reader = agent(TeamFactory())
+    client.force_login(reader)
+    with time_machine.travel(AFTER, tick=False):
+        leaderboards_refresh()
+        client.get("/leaderboards/")  # sessions, caches
+
+        with django_assert_num_queries(PAGE_QUERIES):
+            response = client.get("/leaderboards/")
+
+    assert response.status_code == 200

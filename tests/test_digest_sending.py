@@ -1,0 +1,192 @@
+"""Sending the weekly emails: exactly once in effect, retried with backoff when SMTP fails, in each person's language,
+with a one-click unsubscribe."""
+
+import datetime
+import smtplib
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+
+from apps.digests import services
+from apps.digests.models import Delivery, Edition
+from apps.digests.services import deliveries_send_pending, digests_dispatch_due, edition_build
+from tests.factories import a_week_to_celebrate, agent
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+WEEK = datetime.date(2026, 11, 16)
+WHEN = datetime.datetime(2026, 11, 18, 10, tzinfo=UTC)
+AFTER = datetime.datetime(2026, 11, 20, 16, 5, tzinfo=UTC)
+
+
+class FlakyBackend(EmailBackend):
+    """The test outbox, except that the addresses in `refuse` are refused (as by a real server), and connections
+    are counted."""
+
+    refuse: dict[str, int] = {}
+    opened = 0
+
+    def open(self):
+        FlakyBackend.opened += 1
+        return True
+
+    def send_messages(self, messages):
+        for message in messages:
+            for address in message.to:
+                if FlakyBackend.refuse.get(address, 0) > 0:
+                    FlakyBackend.refuse[address] -= 1
+                    raise smtplib.SMTPRecipientsRefused({address: (450, b"Mailbox busy, try later")})
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def flaky(settings):
+    settings.EMAIL_BACKEND = "tests.test_digest_sending.FlakyBackend"
+    FlakyBackend.refuse, FlakyBackend.opened = {}, 0
+    return FlakyBackend
+
+
+@pytest.fixture
+def week(db):
+    with time_machine.travel(WHEN, tick=False):
+        return a_week_to_celebrate(when=WHEN)
+
+
+def recipients() -> list[str]:
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def test_running_the_weekly_job_twice_sends_each_person_one_email(week):
+    with time_machine.travel(AFTER, tick=False):
+        for _ in range(2):
+            for edition_id in digests_dispatch_due():
+                deliveries_send_pending(edition_id=edition_id)
+
+    people = [week[name].email for name in ("ana", "tom", "mei", "manager")]
+    assert recipients() == sorted(people)
+    assert Edition.objects.count() == 1
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_crash_in_the_middle_never_sends_twice_and_a_later_run_sends_what_is_missing(week):
+    edition = edition_build(week_start=WEEK, now=AFTER)
+    ana, tom, mei = (Delivery.objects.get(recipient=week[name]) for name in ("ana", "tom", "mei"))
+    # A worker died: Ana's email was sent, Tom's was on the wire, Mei's was claimed but not started.
+    Delivery.objects.filter(pk=ana.pk).update(status="sent", sent_at=AFTER)
+    Delivery.objects.filter(pk=tom.pk).update(status="sending", claimed_at=AFTER, attempts=1)
+    Delivery.objects.filter(pk=mei.pk).update(status="claimed", claimed_at=AFTER)
+
+    with time_machine.travel(AFTER + datetime.timedelta(minutes=20), tick=False):
+        for edition_id in digests_dispatch_due():
+            deliveries_send_pending(edition_id=edition_id)
+
+    assert recipients() == sorted([week["mei"].email, week["manager"].email])
+    tom.refresh_from_db()
+    assert tom.status == "failed" and "not sent again" in tom.last_error
+    assert edition.deliveries.filter(status="sent").count() == 3
+
+
+def test_a_failed_send_is_retried_later_and_the_others_are_not_sent_again(week, flaky):
+    flaky.refuse = {week["tom"].email: 1}
+    edition = edition_build(week_start=WEEK, now=AFTER)
+
+    with time_machine.travel(AFTER, tick=False):
+        first = deliveries_send_pending(edition_id=edition.pk)
+        waiting = services.next_retry_in(edition_id=edition.pk)
+    with time_machine.travel(AFTER + datetime.timedelta(seconds=30), tick=False):
+        too_early = deliveries_send_pending(edition_id=edition.pk)
+    with time_machine.travel(AFTER + datetime.timedelta(seconds=61), tick=False):
+        second = deliveries_send_pending(edition_id=edition.pk)
+
+    assert (first.sent, first.failed, too_early.claimed, second.sent) == (3, 1, 0, 1)
+    assert waiting == services.RETRY_BASE_SECONDS
+    assert recipients().count(week["tom"].email) == 1
+    assert len(mail.outbox) == 4
+    tom = Delivery.objects.get(recipient=week["tom"])
+    assert (tom.status, tom.attempts) == ("sent", 2)
+
+
+def test_after_the_last_attempt_a_delivery_stays_failed_with_its_error(week, flaky):
+    flaky.refuse = {week["tom"].email: 99}
+    edition = edition_build(week_start=WEEK, now=AFTER)
+
+    moment = AFTER
+    for _ in range(services.MAX_ATTEMPTS + 2):
+        with time_machine.travel(moment, tick=False):
+            deliveries_send_pending(edition_id=edition.pk)
+        moment += datetime.timedelta(hours=1)
+
+    tom = Delivery.objects.get(recipient=week["tom"])
+    assert (tom.status, tom.attempts) == ("failed", services.MAX_ATTEMPTS)
+    assert "Mailbox busy" in tom.last_error
+    assert services.next_retry_in(edition_id=edition.pk) is None
+
+
+def test_a_batch_is_sent_over_one_connection(week, flaky):
+    for _ in range(6):
+        agent(week["team"])
+    edition = edition_build(week_start=WEEK, now=AFTER)
+
+    deliveries_send_pending(edition_id=edition.pk, batch_size=5, now=AFTER)
+
+    assert len(mail.outbox) == 10
+    assert flaky.opened == 2  # two batches of five
+
+
+def test_an_opted_out_person_gets_nothing(week):
+    week["mei"].email_digest = False
+    week["mei"].save()
+    edition = edition_build(week_start=WEEK, now=AFTER)
+    # Tom opts out after the week was built, before his email went.
+    week["tom"].email_digest = False
+    week["tom"].save()
+
+    deliveries_send_pending(edition_id=edition.pk, now=AFTER)
+
+    assert recipients() == sorted([week["ana"].email, week["manager"].email])
+    assert not Delivery.objects.filter(recipient=week["mei"]).exists()
+    assert Delivery.objects.get(recipient=week["tom"]).status == "skipped"
+
+
+def test_a_deactivated_person_gets_nothing(week):
+    week["mei"].is_active = False
+    week["mei"].save()
+
+    edition = edition_build(week_start=WEEK, now=AFTER)
+    deliveries_send_pending(edition_id=edition.pk, now=AFTER)
+
+    assert week["mei"].email not in recipients()
+
+
+def test_a_spanish_speaking_person_gets_the_email_in_spanish(week):
+    edition = edition_build(week_start=WEEK, now=AFTER)
+    deliveries_send_pending(edition_id=edition.pk, now=AFTER)
+
+    [email] = [m for m in mail.outbox if m.to == [week["ana"].email]]
+    [html] = [content for content, mimetype in email.alternatives if mimetype == "text/html"]
+    assert email.extra_headers["Content-Language"] == "es"
+    assert '<html lang="es">' in html
+    # The category is shown with its Spanish name, which the admin typed (no catalogue needed).
+    assert "Exención de cargos" in html and "Exención de cargos" in email.body
+    [english] = [m for m in mail.outbox if m.to == [week["tom"].email]]
+    assert english.extra_headers["Content-Language"] == "en"
+    assert "Fee waiver" in english.body
+
+
+def test_every_email_has_html_text_links_into_the_app_and_a_one_click_unsubscribe(week, settings):
+    settings.LEEWAY_BASE_URL = "https://leeway.acme.example"
+    edition = edition_build(week_start=WEEK, now=AFTER)
+    deliveries_send_pending(edition_id=edition.pk, now=AFTER)
+
+    [email] = [m for m in mail.outbox if m.to == [week["tom"].email]]
+    [html] = [content for content, mimetype in email.alternatives if mimetype == "text/html"]
+    digest = Delivery.objects.get(recipient=week["tom"]).digest
+    assert email.subject == "Billing & Accounts, week 47: 1 story celebrated"
+    assert f"https://leeway.acme.example/digests/{digest.pk}/" in email.body
+    assert f'href="https://leeway.acme.example/digests/{digest.pk}/"' in html
+    assert email.extra_headers["List-Unsubscribe"].startswith("<https://leeway.acme.example/unsubscribe/")
+    assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert email.extra_headers["List-Unsubscribe"][1:-1] in email.body

@@ -1,0 +1,66 @@
+"""End to end, as in production: real Celery workers on Redis send the week's digests to a real SMTP server."""
+
+import datetime
+import socket
+import time
+
+import pytest
+from django.utils import timezone
+
+from apps.digests.models import Delivery
+from apps.digests.tasks import dispatch_due
+from apps.org.models import Organisation
+from config.celery_app import app as celery_app
+from tests.conftest import SmtpInbox
+from tests.factories import a_week_to_celebrate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def smtp_server():
+    """Overrides conftest's fixture of the same name, which asks aiosmtpd for port 0: aiosmtpd 1.4 then checks its
+    own server by connecting to port 0 and fails. Here a free port is chosen first. Yields (inbox, port)."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+def wait_until(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return condition()
+
+
+def test_two_workers_and_repeated_ticks_send_each_person_exactly_one_email(start_celery_worker, smtp_server):
+    inbox, port = smtp_server
+    week = a_week_to_celebrate(when=timezone.now() - datetime.timedelta(days=1))
+    org = Organisation.current()
+    # The digest time of this week has just passed: today, at midnight.
+    org.digest_weekday, org.digest_time, org.time_zone = timezone.now().weekday(), datetime.time(0, 0), "UTC"
+    org.save()
+    people = sorted(week[name].email for name in ("ana", "tom", "mei", "manager"))
+    celery_app.control.purge()
+
+    start_celery_worker(EMAIL_URL=f"smtp://127.0.0.1:{port}")
+    start_celery_worker(EMAIL_URL=f"smtp://127.0.0.1:{port}")
+    for _ in range(3):  # the beat ticking again, and again, while the first tick is still at work
+        dispatch_due.delay()
+
+    assert wait_until(lambda: Delivery.objects.filter(status="sent").count() == len(people))
+    time.sleep(2)  # anything extra would arrive now
+    assert sorted(message["X-Envelope-To"] for message in inbox.messages) == people
+    by_recipient = {message["X-Envelope-To"]: message for message in inbox.messages}
+    assert by_recipient[week["ana"].email]["Content-Language"] == "es"
+    assert by_recipient[week["tom"].email]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert by_recipient[week["tom"].email].is_multipart()

@@ -107,9 +107,10 @@ def test_each_person_gets_a_personal_line(week):
     deliveries_send_pending(edition_id=edition.pk, now=AFTER)
 
     by_person = {m.to[0]: m.body for m in mail.outbox}
-    assert "Your stories were endorsed once by one colleague this week." in by_person[week["tom"].email]
-    assert "A manager approved one of your stories." in by_person[week["tom"].email]
-    assert "You are number 2 on this week's leaderboard, with 19 points." in by_person[week["tom"].email]
+    tom = by_person[week["tom"].email]
+    assert "Your stories were endorsed once by one colleague this week." in tom
+    assert "A manager approved one of your stories." in tom
+    assert "You are number 2 on this week's leaderboard of the whole organisation, with 19 points." in tom
     assert "You approved 2 stories and celebrated 1 this week." in by_person[week["manager"].email]
     assert Delivery.objects.get(recipient=week["ana"]).personal == {
         "endorsements": 2,

@@ -60,6 +60,15 @@ def _story(story: dict, digest: Digest) -> dict:
     }
 
 
+def _badges_by_person(awards: list[dict]) -> list[dict]:
+    people: dict[int, dict] = {}
+    for award in awards:
+        badge = Badge(award["badge"])
+        person = people.setdefault(award["person_id"], {"name": award["name"], "badges": []})
+        person["badges"].append({"label": badge.label, "description": BADGE_DESCRIPTIONS[badge]})
+    return list(people.values())
+
+
 def present(digest: Digest) -> dict:
     """The digest's sections, labelled in the active language."""
     content = digest.content or {}
@@ -79,11 +88,8 @@ def present(digest: Digest) -> dict:
         ],
         "leaders": content.get("leaders", []),
         "top_teams": content.get("top_teams", []),
-        "spotlight": content.get("spotlight", []),
-        "badges": [
-            {**b, "label": Badge(b["badge"]).label, "description": BADGE_DESCRIPTIONS[Badge(b["badge"])]}
-            for b in content.get("badges", [])
-        ],
+        "spotlight": [{**person, "summary": spotlight_summary(person)} for person in content.get("spotlight", [])],
+        "badges": _badges_by_person(content.get("badges", [])),
         "numbers": {
             **numbers,
             "cost_label": money(numbers.get("cost"), currency),
@@ -91,6 +97,27 @@ def present(digest: Digest) -> dict:
         },
         "has_news": any(content.get(k) for k in ("celebrated", "most_endorsed", "first_stories", "trust", "badges")),
     }
+
+
+def spotlight_summary(person: dict) -> str:
+    """What put someone in the spotlight, leaving out what is zero."""
+    parts = []
+    if person.get("stories"):
+        parts.append(
+            ngettext("%(count)s story approved", "%(count)s stories approved", person["stories"])
+            % {"count": person["stories"]}
+        )
+    if person.get("celebrations"):
+        parts.append(
+            ngettext("%(count)s celebrated", "%(count)s celebrated", person["celebrations"])
+            % {"count": person["celebrations"]}
+        )
+    if person.get("colleagues"):
+        parts.append(
+            ngettext("endorsed by %(count)s colleague", "endorsed by %(count)s colleagues", person["colleagues"])
+            % {"count": person["colleagues"]}
+        )
+    return " · ".join(parts)
 
 
 def personal_line(personal: dict) -> list[str]:
@@ -132,8 +159,8 @@ def personal_line(personal: dict) -> list[str]:
     if personal.get("rank"):
         lines.append(
             ngettext(
-                "You are number %(rank)s on this week's leaderboard, with %(points)s point.",
-                "You are number %(rank)s on this week's leaderboard, with %(points)s points.",
+                "You are number %(rank)s on this week's leaderboard of the whole organisation, with %(points)s point.",
+                "You are number %(rank)s on this week's leaderboard of the whole organisation, with %(points)s points.",
                 personal["points"],
             )
             % {"rank": personal["rank"], "points": personal["points"]}

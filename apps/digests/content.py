@@ -42,12 +42,8 @@ class Structure:
     teams: list[Team]
 
     def scopes_of_team(self, team_id: int) -> list[str]:
-        team = self.team_by_id[team_id]
+        team = next(t for t in self.teams if t.pk == team_id)
         return ["organisation", scope_key("department", team.department_id), scope_key("team", team_id)]
-
-    @property
-    def team_by_id(self) -> dict[int, Team]:
-        return {t.pk: t for t in self.teams}
 
     def all_scopes(self) -> list[tuple[str, str, Department | Team | None]]:
         """(key, title, subject) for the organisation, each department and each team."""
@@ -57,9 +53,9 @@ class Structure:
         return scopes
 
 
-def load_structure() -> Structure:
+def load_structure(organisation: Organisation) -> Structure:
     return Structure(
-        organisation=Organisation.current(),
+        organisation=organisation,
         departments=list(Department.objects.order_by("name")),
         teams=list(Team.objects.order_by("name")),
     )

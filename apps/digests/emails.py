@@ -34,14 +34,14 @@ def unsubscribe_url(user) -> str:
     return absolute(reverse("digest_unsubscribe", args=[unsubscribe_token(user)]))
 
 
-def email_context(*, digest: Digest, recipient, personal: dict) -> dict:
+def email_context(*, digest: Digest, recipient, personal: dict, tz=None) -> dict:
     """What the three templates need, in the active language."""
     sections = present(digest)
     return {
         "digest": digest,
         "edition": digest.edition,
         "week_number": digest.edition.week_start.isocalendar()[1],
-        "dates": edition_dates(digest.edition),
+        "dates": edition_dates(digest.edition, tz),
         "sections": sections,
         "recipient": recipient,
         "personal_line": personal_line(personal or {}),
@@ -55,10 +55,10 @@ def email_context(*, digest: Digest, recipient, personal: dict) -> dict:
     }
 
 
-def render_digest_email(*, digest: Digest, recipient, personal: dict) -> tuple[str, str, str]:
+def render_digest_email(*, digest: Digest, recipient, personal: dict, tz=None) -> tuple[str, str, str]:
     """(subject, text, html) in the recipient's own language."""
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        context = email_context(digest=digest, recipient=recipient, personal=personal)
+        context = email_context(digest=digest, recipient=recipient, personal=personal, tz=tz)
         for section in ("celebrated", "most_endorsed", "first_stories"):
             for story in context["sections"][section]:
                 story["url"] = absolute(story["path"])
@@ -68,8 +68,8 @@ def render_digest_email(*, digest: Digest, recipient, personal: dict) -> tuple[s
         return subject, text, html
 
 
-def digest_message(*, digest: Digest, recipient, personal: dict, delivery: Delivery | None = None):
-    subject_line, text, html = render_digest_email(digest=digest, recipient=recipient, personal=personal)
+def digest_message(*, digest: Digest, recipient, personal: dict, delivery: Delivery | None = None, tz=None):
+    subject_line, text, html = render_digest_email(digest=digest, recipient=recipient, personal=personal, tz=tz)
     link = unsubscribe_url(recipient)
     headers = {
         # RFC 8058: mail clients offer "unsubscribe" and POST to the link without opening it.

@@ -184,9 +184,9 @@ def personal_line(personal: dict) -> list[str]:
     return lines
 
 
-def edition_dates(edition) -> str:
+def edition_dates(edition, tz=None) -> str:
     """The span a week's digests celebrate, in the organisation's time zone: "13 Nov – 20 Nov 2026"."""
-    tz = org_time_zone(Organisation.current())
+    tz = tz or org_time_zone(Organisation.current())
     first = edition.period_start.astimezone(tz)
     last = edition.period_end.astimezone(tz)
     return f"{date_format(first, 'j M')} – {date_format(last, 'j M Y')}"

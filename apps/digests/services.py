@@ -79,8 +79,7 @@ def edition_build(*, week_start: datetime.date, deliver: bool = True, now: datet
             now=now,
             tz=periods.org_time_zone(org),
         )
-        structure = digest_content.load_structure()
-        structure.organisation = org
+        structure = digest_content.load_structure(org)
         contents = digest_content.build_contents(
             structure=structure,
             start=edition.period_start,
@@ -162,10 +161,10 @@ def recipients_by_digest_key(digests: dict[str, Digest]) -> dict[int, str]:
     chosen = {}
     for pk in people:
         key = digest_key_for(memberships[pk], team_department)
-        if key.startswith("team") and not digest_content.has_news(digests[key].content):
+        if key.startswith("team") and key in digests and not digest_content.has_news(digests[key].content):
             key = digest_content.scope_key("department", digests[key].team.department_id)
-        if key.startswith("department") and not digest_content.has_news(digests[key].content):
-            key = "organisation"
+        if key not in digests or (key.startswith("department") and not digest_content.has_news(digests[key].content)):
+            key = "organisation"  # also for a team or department created after the week was built
         chosen[pk] = key
     return chosen
 
@@ -277,6 +276,7 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
         .order_by("pk")
     )
     result.claimed = len(batch)
+    tz = periods.org_time_zone(Organisation.current())
     connection = get_connection()
     try:
         connection.open()
@@ -294,7 +294,7 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
                 result.skipped += 1
                 continue
             message = digest_message(
-                digest=delivery.digest, recipient=recipient, personal=delivery.personal, delivery=delivery
+                digest=delivery.digest, recipient=recipient, personal=delivery.personal, delivery=delivery, tz=tz
             )
             message.connection = connection
             started = Delivery.objects.filter(pk=delivery.pk, claim=claim, status=Delivery.Status.CLAIMED).update(

@@ -8,6 +8,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.leaderboards.periods import org_time_zone
+from apps.org.models import Organisation
+
 from . import selectors, services
 from .emails import digest_message, render_digest_email, user_from_unsubscribe_token
 from .forms import PreviewForm
@@ -22,15 +25,15 @@ def digest_list(request: HttpRequest) -> HttpResponse:
     a digest holds only shared stories."""
     page = Paginator(selectors.editions_for_archive(), 12).get_page(request.GET.get("page"))
     keys = selectors.scope_keys_of(user=request.user)
+    tz = org_time_zone(Organisation.current())
     weeks = []
     for edition in page:
         digests = list(edition.digests.all())
         mine = next((d for d in digests if selectors.digest_key(d) == keys["mine"]), None)
         related = [d for d in digests if d != mine and selectors.digest_key(d) in keys["related"]]
         others = [d for d in digests if d != mine and d not in related]
-        weeks.append(
-            {"edition": edition, "dates": edition_dates(edition), "mine": mine, "related": related, "others": others}
-        )
+        dates = edition_dates(edition, tz)
+        weeks.append({"edition": edition, "dates": dates, "mine": mine, "related": related, "others": others})
     return render(request, "digests/list.html", {"weeks": weeks, "page": page})
 
 

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.xdist_group("celery-worker")
 
 
 def _start_worker(env_overrides: dict, queue: str) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **env_overrides}
+    # The Redis URL is already this test process's own (see config/settings/test.py): do not derive it again.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTEST_XDIST_WORKER": "", **env_overrides}
     return subprocess.Popen(
         [
             sys.executable,

@@ -15,7 +15,11 @@ def test_a_worker_on_the_embedded_file_broker_runs_a_task(start_celery_worker, t
     client = Celery(
         broker="filesystem://",
         backend=f"file://{results_dir}",
-        broker_transport_options={"data_folder_in": str(broker_dir), "data_folder_out": str(broker_dir)},
+        broker_transport_options={
+            "data_folder_in": str(broker_dir),
+            "data_folder_out": str(broker_dir),
+            "control_folder": str(tmp_path / "celery" / "control"),
+        },
     )
 
     result = client.send_task("core.ping", args=["from the file broker"], queue=queue)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import User
 from apps.org.models import Organisation, Team
 
 from .models import Category, Channel, CompanyValue, Decision, Outcome, TrustStatement
@@ -168,8 +169,6 @@ class TrustStatementForm(forms.ModelForm):
 
     def __init__(self, *args, team: Team, **kwargs):
         super().__init__(*args, **kwargs)
-        from apps.accounts.models import User
-
         self.fields["agent"].queryset = User.objects.filter(
             memberships__team=team, memberships__role="agent", is_active=True
         ).order_by("first_name", "last_name")

@@ -59,11 +59,12 @@ def decision_create(request: HttpRequest) -> HttpResponse:
     form = DecisionForm(request.POST or None, organisation=organisation)
     team = team_of_agent(user=request.user)
     if request.method == "POST" and form.is_valid():
-        if team is None:
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "values"}
+        try:
+            decision = services.decision_submit(author=request.user, fields=fields, values=form.cleaned_data["values"])
+        except services.NoTeam:
             form.add_error(None, _("You are not in a team yet, so nobody could approve your story. Ask your admin."))
         else:
-            fields = {k: v for k, v in form.cleaned_data.items() if k != "values"}
-            decision = services.decision_submit(author=request.user, fields=fields, values=form.cleaned_data["values"])
             messages.success(request, _("Thank you! Your story is logged and your team can see it."))
             return redirect("decisions:detail", pk=decision.pk)
     return render(request, "decisions/form.html", {"form": form, "team": team, "organisation": organisation})

@@ -48,6 +48,7 @@ def test_a_digest_page_shows_the_same_content_as_the_email_and_the_readers_own_l
     page = client.get(reverse("digests:detail", args=[week["digest"].pk])).content.decode()
 
     assert week["celebrated"].action in page
+    assert f'href="{reverse("decisions:detail", args=[week["celebrated"].pk])}"' in page
     assert "Exactly the judgement we hope for: the customer stayed." in page
     assert "Tom Becker (Billing &amp; Accounts) shared a first story: welcome!" in page
     assert "I trust you to waive delivery charges." in page

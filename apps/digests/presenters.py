@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, gettext, ngettext
 
@@ -36,12 +36,8 @@ def absolute(path: str) -> str:
     return f"{settings.LEEWAY_BASE_URL}{path}"
 
 
-def story_path(story_id: int, digest: Digest) -> str:
-    """The story's own page once the decisions app has one; until then, the story on the digest's page."""
-    try:
-        return reverse("decisions:detail", args=[story_id])
-    except NoReverseMatch:
-        return f"{reverse('digests:detail', args=[digest.pk])}#story-{story_id}"
+def story_path(story_id: int) -> str:
+    return reverse("decisions:detail", args=[story_id])
 
 
 def _label(names: dict | None) -> str:
@@ -50,13 +46,13 @@ def _label(names: dict | None) -> str:
     return names.get((get_language() or "en")[:2]) or names.get("en", "")
 
 
-def _story(story: dict, digest: Digest) -> dict:
+def _story(story: dict) -> dict:
     return {
         **story,
         "category_label": _label(story["category"]),
         "channel_label": Channel(story["channel"]).label if story["channel"] in Channel.values else story["channel"],
         "outcome_label": Outcome(story["outcome"]).label if story["outcome"] in Outcome.values else "",
-        "path": story_path(story["id"], digest),
+        "path": story_path(story["id"]),
     }
 
 
@@ -75,9 +71,9 @@ def present(digest: Digest) -> dict:
     numbers = content.get("numbers") or {}
     currency = numbers.get("currency", "USD")
     return {
-        "celebrated": [_story(s, digest) for s in content.get("celebrated", [])],
-        "most_endorsed": [_story(s, digest) for s in content.get("most_endorsed", [])],
-        "first_stories": [_story(s, digest) for s in content.get("first_stories", [])],
+        "celebrated": [_story(s) for s in content.get("celebrated", [])],
+        "most_endorsed": [_story(s) for s in content.get("most_endorsed", [])],
+        "first_stories": [_story(s) for s in content.get("first_stories", [])],
         "trust": [
             {
                 **t,

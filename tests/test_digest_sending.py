@@ -190,3 +190,23 @@ def test_every_email_has_html_text_links_into_the_app_and_a_one_click_unsubscrib
     assert email.extra_headers["List-Unsubscribe"].startswith("<https://leeway.acme.example/unsubscribe/")
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert email.extra_headers["List-Unsubscribe"][1:-1] in email.body
+
+
+def test_admins_see_what_finally_failed_and_can_try_it_again(week, flaky, client):
+    flaky.refuse = {week["tom"].email: 99}
+    edition = edition_build(week_start=WEEK, now=AFTER)
+    moment = AFTER
+    for _ in range(services.MAX_ATTEMPTS):
+        with time_machine.travel(moment, tick=False):
+            deliveries_send_pending(edition_id=edition.pk)
+        moment += datetime.timedelta(hours=1)
+    admin = agent(week["team"], is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    listing = client.get("/admin/digests/delivery/", {"status__exact": "failed"}).content.decode()
+    tom = Delivery.objects.get(recipient=week["tom"])
+    client.post("/admin/digests/delivery/", {"action": "retry", "_selected_action": [tom.pk]})
+
+    assert "Tom Becker" in listing and "Mailbox busy" in listing
+    tom.refresh_from_db()
+    assert (tom.status, tom.attempts) == ("pending", 0)

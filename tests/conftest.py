@@ -72,16 +72,18 @@ def smtp_server():
 
 
 @pytest.fixture
-def start_celery_worker(transactional_db):
+def start_celery_worker(transactional_db, tmp_path):
     """Starts real Celery workers (subprocesses, like production) on this test's database and Redis database.
 
-    Usage: `start_celery_worker(EMAIL_URL=f"smtp://127.0.0.1:{port}")` returns the Popen; it is stopped after the test.
+    Usage: `start_celery_worker("--queues", "q1", EMAIL_URL=f"smtp://127.0.0.1:{port}")` returns the Popen; it is
+    stopped after the test. Keyword arguments override the worker's environment.
     Data the test writes must be committed (this fixture implies `transactional_db`) for the worker to see it.
     """
     workers = []
     db = connection.settings_dict
 
-    def _start(**env_overrides) -> subprocess.Popen:
+    def _start(*worker_args: str, **env_overrides: str) -> subprocess.Popen:
+        log = (tmp_path / f"celery-worker-{len(workers)}.log").open("wb")
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -105,10 +107,12 @@ def start_celery_worker(transactional_db):
                 "--without-mingle",
                 "--without-gossip",
                 "--without-heartbeat",
+                *worker_args,
             ],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.PIPE,
+            # A file, not a pipe: a chatty worker must never block on a full pipe nobody reads.
+            stdout=log,
             stderr=subprocess.STDOUT,
         )
         workers.append(worker)
@@ -118,7 +122,9 @@ def start_celery_worker(transactional_db):
     for worker in workers:
         worker.terminate()
         try:
-            worker.communicate(timeout=20)
+            worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
-            worker.communicate()
+            worker.wait()
+    for log in sorted(tmp_path.glob("celery-worker-*.log")):
+        print(f"--- {log.name} ---\n{log.read_text(errors='replace')[-4000:]}")  # shown when a test fails

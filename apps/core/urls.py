@@ -1,8 +1,10 @@
 from django.urls import path
 
+from apps.decisions import views as decision_views
+
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", decision_views.feed, name="home"),
     path("healthz", views.healthz, name="healthz"),
 ]

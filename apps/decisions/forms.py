@@ -1,0 +1,202 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.org.models import Organisation, Team
+
+from .models import Category, Channel, CompanyValue, Decision, Outcome, TrustStatement
+
+MIN_JUSTIFICATION = 20
+
+
+class DecisionForm(forms.ModelForm):
+    """What an agent tells about a decision. Status, author, team and coverage never come from the client."""
+
+    class Meta:
+        model = Decision
+        fields = [
+            "situation",
+            "action",
+            "justification",
+            "category",
+            "channel",
+            "cost",
+            "outcome",
+            "values",
+            "happened_on",
+            "customer_reference",
+        ]
+        labels = {
+            "situation": _("What was the situation?"),
+            "action": _("What did you decide?"),
+            "justification": _("Why? Your justification"),
+            "category": _("Category"),
+            "channel": _("Channel"),
+            "cost": _("Cost"),
+            "outcome": _("Customer outcome"),
+            "values": _("Which of our values does it show?"),
+            "happened_on": _("When did it happen?"),
+            "customer_reference": _("Customer reference"),
+        }
+        help_texts = {
+            "situation": _("A few sentences: what did the customer need, and what stood in the way?"),
+            "action": _("What you did for the customer, in one or two sentences."),
+            "justification": _("Responsible freedom means a solid reason: why was this the right call?"),
+            "cost": _("What it cost the company, in %(currency)s. Enter 0 if it cost nothing."),
+            "customer_reference": _(
+                "Optional: a ticket or case number, so your manager can look it up. "
+                "Please no personal data: no names, emails, phone or card numbers."
+            ),
+        }
+        widgets = {
+            "situation": forms.Textarea(attrs={"rows": 3}),
+            "action": forms.Textarea(attrs={"rows": 2}),
+            "justification": forms.Textarea(attrs={"rows": 3}),
+            "values": forms.CheckboxSelectMultiple,
+            "happened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "cost": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        }
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["category"].empty_label = _("Choose a category")
+        self.fields["values"].queryset = CompanyValue.objects.filter(is_active=True)
+        self.fields["values"].required = False
+        self.fields["channel"].choices = [("", _("Choose a channel")), *Channel.choices]
+        self.fields["outcome"].choices = [("", _("Choose an outcome")), *Outcome.choices]
+        self.fields["cost"].help_text = self.fields["cost"].help_text % {"currency": organisation.currency}
+        self.fields["cost"].error_messages["invalid"] = _("Enter the cost as a number, for example 25 or 12.50.")
+        self.fields["cost"].error_messages["max_decimal_places"] = _("Use at most two decimals, for example 12.50.")
+        self.fields["happened_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        if not self.is_bound and not self.instance.pk:
+            self.initial.setdefault("happened_on", timezone.localdate())
+        for name in ("situation", "action", "justification"):
+            self.fields[name].widget.attrs["maxlength"] = Decision._meta.get_field(name).max_length
+
+    def clean_cost(self):
+        cost = self.cleaned_data["cost"]
+        if cost is None:
+            return cost
+        if cost < 0:
+            raise forms.ValidationError(_("The cost cannot be negative. Enter 0 if it cost nothing."))
+        if cost > self.organisation.cost_ceiling:
+            raise forms.ValidationError(
+                _("That is more than %(ceiling)s %(currency)s. Please check the amount: is there a typo?")
+                % {"ceiling": number_format(self.organisation.cost_ceiling, 0), "currency": self.organisation.currency}
+            )
+        return cost.quantize(Decimal("0.01"))
+
+    def clean_justification(self):
+        justification = self.cleaned_data["justification"].strip()
+        if len(justification) < MIN_JUSTIFICATION:
+            raise forms.ValidationError(
+                _("Tell us why in a sentence or two (at least %(count)d characters): it is what makes it your call.")
+                % {"count": MIN_JUSTIFICATION}
+            )
+        return justification
+
+    def clean_happened_on(self):
+        happened_on = self.cleaned_data["happened_on"]
+        if happened_on and happened_on > timezone.localdate():
+            raise forms.ValidationError(_("That date is in the future. When did it happen?"))
+        return happened_on
+
+    def clean_customer_reference(self):
+        return self.cleaned_data["customer_reference"].strip()
+
+
+class CoverageHintForm(forms.Form):
+    """The two inputs the live hint needs, read leniently while the person is still typing."""
+
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True))
+    cost = forms.DecimalField(min_value=0, decimal_places=2, max_digits=12)
+    happened_on = forms.DateField(required=False)
+
+
+class FeedFilterForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, empty_label=_("All teams"), label=_("Team")
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("All categories"),
+        label=_("Category"),
+    )
+    channel = forms.ChoiceField(choices=[("", _("All channels")), *Channel.choices], required=False, label=_("Channel"))
+    value = forms.ModelChoiceField(
+        queryset=CompanyValue.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("All values"),
+        label=_("Value"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["data-autosubmit"] = ""
+
+
+class TrustStatementForm(forms.ModelForm):
+    class Meta:
+        model = TrustStatement
+        fields = ["agent", "text", "category", "raised_limit", "starts_on", "ends_on"]
+        labels = {
+            "agent": _("To"),
+            "text": _("I trust you to …"),
+            "category": _("Category whose limit it raises"),
+            "raised_limit": _("New limit"),
+            "starts_on": _("From"),
+            "ends_on": _("Until"),
+        }
+        help_texts = {
+            "text": _("In your own words, e.g. “I trust you to waive a late fee whenever our own systems caused it.”"),
+            "raised_limit": _("Optional: raise the cost limit for this category, for the people it is addressed to."),
+            "ends_on": _("Optional: leave empty for no end date."),
+        }
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "raised_limit": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+        }
+
+    def __init__(self, *args, team: Team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = User.objects.filter(
+            memberships__team=team, memberships__role="agent", is_active=True
+        ).order_by("first_name", "last_name")
+        self.fields["agent"].empty_label = _("The whole team")
+        self.fields["agent"].required = False
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["category"].empty_label = _("No limit change")
+        self.fields["category"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("raised_limit") is not None and not cleaned.get("category"):
+            self.add_error("category", _("Choose the category whose limit you raise."))
+        if cleaned.get("category") and cleaned.get("raised_limit") is None:
+            self.add_error("raised_limit", _("Enter the new limit for this category, or choose no limit change."))
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The end date comes before the start date."))
+        return cleaned
+
+
+class TeamGuardrailForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_("Category"))
+    limit = forms.DecimalField(
+        min_value=0,
+        decimal_places=2,
+        max_digits=10,
+        required=False,
+        label=_("Team limit"),
+        help_text=_("Leave empty to follow the organisation's limit."),
+    )

@@ -1,0 +1,186 @@
+"""Writes and rules for decisions: what is covered, logging, editing, withdrawing, trust statements, guardrails."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.org.models import Membership, Organisation, Team
+from apps.org.selectors import team_of_agent
+
+from .models import (
+    DEFAULT_GUARDRAIL_LIMIT,
+    Category,
+    Coverage,
+    Decision,
+    Guardrail,
+    PlaybookAcknowledgement,
+    TeamGuardrail,
+    TrustStatement,
+)
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """Where a decision stands against the rules that applied to its author on the day it happened."""
+
+    covered: bool
+    coverage: str
+    limit: Decimal
+    guardrail: Guardrail | None = None
+    team_guardrail: TeamGuardrail | None = None
+    trust_statement: TrustStatement | None = None
+
+
+def active_trust_statements(*, team: Team, agent, on: datetime.date):
+    """Trust statements to `agent` or to their whole `team` that are in force on `on`."""
+    return TrustStatement.objects.filter(
+        Q(agent__isnull=True) | Q(agent=agent),
+        team=team,
+        starts_on__lte=on,
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+
+def coverage_for(*, author, team: Team, category: Category, cost: Decimal, on: datetime.date) -> CoverageResult:
+    """The most generous rule wins: the team's own limit replaces the organisation's, and a trust statement that
+    raises the limit for this category covers whatever fits under it."""
+    guardrail = Guardrail.objects.filter(category=category).first()
+    team_guardrail = TeamGuardrail.objects.filter(team=team, category=category).first()
+    if team_guardrail is not None:
+        base_limit, base_kind = team_guardrail.limit, Coverage.TEAM
+    else:
+        base_limit = guardrail.limit if guardrail else DEFAULT_GUARDRAIL_LIMIT
+        base_kind = Coverage.ORGANISATION
+    best_trust = (
+        active_trust_statements(team=team, agent=author, on=on)
+        .filter(category=category, raised_limit__isnull=False)
+        .select_related("author")
+        .order_by("-raised_limit", "-starts_on", "-pk")
+        .first()
+    )
+    if cost <= base_limit:
+        return CoverageResult(
+            covered=True,
+            coverage=base_kind,
+            limit=base_limit,
+            guardrail=guardrail if base_kind == Coverage.ORGANISATION else None,
+            team_guardrail=team_guardrail,
+        )
+    if best_trust is not None and cost <= best_trust.raised_limit:
+        return CoverageResult(
+            covered=True, coverage=Coverage.TRUST, limit=best_trust.raised_limit, trust_statement=best_trust
+        )
+    most_generous = max(base_limit, best_trust.raised_limit if best_trust else base_limit)
+    return CoverageResult(covered=False, coverage=Coverage.NONE, limit=most_generous)
+
+
+def _apply_coverage(decision: Decision) -> None:
+    result = coverage_for(
+        author=decision.author,
+        team=decision.team,
+        category=decision.category,
+        cost=decision.cost,
+        on=decision.happened_on,
+    )
+    decision.covered = result.covered
+    decision.coverage = result.coverage
+    decision.limit_in_force = result.limit
+    decision.covering_guardrail = result.guardrail
+    decision.covering_team_guardrail = result.team_guardrail
+    decision.covering_trust_statement = result.trust_statement
+
+
+class NoTeam(Exception):
+    """The person belongs to no team yet, so nobody could approve their story."""
+
+
+@transaction.atomic
+def decision_submit(*, author, fields: dict, values=()) -> Decision:
+    """Logs a decision. `fields` are the form's own fields; status, author, team and coverage are decided here."""
+    team = team_of_agent(user=author)
+    if team is None:
+        raise NoTeam
+    decision = Decision(**fields, author=author, team=team, currency=Organisation.current().currency)
+    _apply_coverage(decision)
+    decision.full_clean(exclude=["values"])
+    decision.save()
+    decision.values.set(values)
+    return decision
+
+
+def ensure_author_may_change(*, decision: Decision, user) -> None:
+    """Only the author changes a decision, and only until a manager approved it."""
+    if decision.author_id != user.pk or decision.status != Decision.Status.SUBMITTED:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def decision_update(*, decision: Decision, editor, fields: dict, values=()) -> Decision:
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    ensure_author_may_change(decision=locked, user=editor)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _apply_coverage(locked)
+    locked.full_clean(exclude=["values"])
+    locked.save()
+    locked.values.set(values)
+    return locked
+
+
+@transaction.atomic
+def decision_withdraw(*, decision: Decision, user) -> Decision:
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    ensure_author_may_change(decision=locked, user=user)
+    locked.status = Decision.Status.WITHDRAWN
+    locked.withdrawn_at = timezone.now()
+    locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    return locked
+
+
+def ensure_manages(*, user, team: Team) -> None:
+    if not Membership.objects.filter(user=user, team=team, role=Membership.Role.MANAGER).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def trust_statement_create(*, author, team: Team, fields: dict) -> TrustStatement:
+    ensure_manages(user=author, team=team)
+    agent = fields.get("agent")
+    if agent is not None and not Membership.objects.filter(user=agent, team=team).exists():
+        raise PermissionDenied
+    statement = TrustStatement(**fields, author=author, team=team)
+    statement.full_clean()
+    statement.save()
+    return statement
+
+
+@transaction.atomic
+def trust_statement_end(*, statement: TrustStatement, user) -> TrustStatement:
+    """Ends a trust statement today. History stays: decisions it covered stay covered."""
+    ensure_manages(user=user, team=statement.team)
+    today = timezone.localdate()
+    statement.ends_on = max(today, statement.starts_on)
+    statement.save(update_fields=["ends_on"])
+    return statement
+
+
+@transaction.atomic
+def team_guardrail_set(*, manager, team: Team, category: Category, limit: Decimal | None) -> TeamGuardrail | None:
+    """Sets the team's own limit for a category; `None` goes back to the organisation's limit."""
+    ensure_manages(user=manager, team=team)
+    if limit is None:
+        TeamGuardrail.objects.filter(team=team, category=category).delete()
+        return None
+    guardrail, _ = TeamGuardrail.objects.update_or_create(
+        team=team, category=category, defaults={"limit": limit, "set_by": manager}
+    )
+    return guardrail
+
+
+def playbook_acknowledge(*, user) -> PlaybookAcknowledgement:
+    ack, _ = PlaybookAcknowledgement.objects.update_or_create(user=user, defaults={"acknowledged_at": timezone.now()})
+    return ack

@@ -1,0 +1,221 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.org.models import Organisation, Team
+from apps.org.selectors import team_of_agent, teams_managed_by
+
+from . import selectors, services
+from .forms import CoverageHintForm, DecisionForm, FeedFilterForm, TeamGuardrailForm, TrustStatementForm
+from .models import Category, Decision, TrustStatement
+
+FEED_PAGE_SIZE = 20
+
+
+def _visible_decision(request: HttpRequest, pk: int) -> Decision:
+    """The decision if this person may read it; 404 otherwise (so nobody learns what exists)."""
+    return get_object_or_404(selectors.with_card_data(selectors.visible_decisions(user=request.user)), pk=pk)
+
+
+def _own_changeable_decision(request: HttpRequest, pk: int) -> Decision:
+    decision = _visible_decision(request, pk)
+    services.ensure_author_may_change(decision=decision, user=request.user)
+    return decision
+
+
+def _managed_team(request: HttpRequest, team_id: int) -> Team:
+    team = get_object_or_404(Team, pk=team_id)
+    services.ensure_manages(user=request.user, team=team)
+    return team
+
+
+def feed(request: HttpRequest) -> HttpResponse:
+    filter_form = FeedFilterForm(request.GET or None)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    page = Paginator(selectors.feed_for_user(user=request.user, filters=filters), FEED_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "decisions/feed.html",
+        {
+            "page": page,
+            "filter_form": filter_form,
+            "filtered": bool(filters and any(filters.values())),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def decision_create(request: HttpRequest) -> HttpResponse:
+    organisation = Organisation.current()
+    form = DecisionForm(request.POST or None, organisation=organisation)
+    team = team_of_agent(user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "values"}
+        try:
+            decision = services.decision_submit(author=request.user, fields=fields, values=form.cleaned_data["values"])
+        except services.NoTeam:
+            form.add_error(None, _("You are not in a team yet, so nobody could approve your story. Ask your admin."))
+        else:
+            messages.success(request, _("Thank you! Your story is logged and your team can see it."))
+            return redirect("decisions:detail", pk=decision.pk)
+    return render(request, "decisions/form.html", {"form": form, "team": team, "organisation": organisation})
+
+
+def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = _own_changeable_decision(request, pk)
+    organisation = Organisation.current()
+    form = DecisionForm(request.POST or None, instance=decision, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "values"}
+        services.decision_update(
+            decision=decision, editor=request.user, fields=fields, values=form.cleaned_data["values"]
+        )
+        messages.success(request, _("Your changes are saved."))
+        return redirect("decisions:detail", pk=decision.pk)
+    return render(
+        request,
+        "decisions/form.html",
+        {"form": form, "decision": decision, "organisation": organisation, "team": decision.team},
+    )
+
+
+def decision_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = _own_changeable_decision(request, pk)
+    if request.method == "POST":
+        services.decision_withdraw(decision=decision, user=request.user)
+        messages.success(request, _("Your story is withdrawn. Only you can still see it."))
+        return redirect("decisions:mine")
+    return render(request, "decisions/withdraw.html", {"decision": decision})
+
+
+@require_GET
+def coverage_hint(request: HttpRequest) -> HttpResponse:
+    """The live "where do I stand" hint on the log form (htmx)."""
+    form = CoverageHintForm(request.GET)
+    team = team_of_agent(user=request.user)
+    result = None
+    if form.is_valid() and team is not None:
+        result = services.coverage_for(
+            author=request.user,
+            team=team,
+            category=form.cleaned_data["category"],
+            cost=form.cleaned_data["cost"],
+            on=form.cleaned_data["happened_on"] or timezone.localdate(),
+        )
+    return render(
+        request,
+        "decisions/_coverage_hint.html",
+        {
+            "result": result,
+            "category": form.cleaned_data.get("category") if form.is_valid() else None,
+            "organisation": Organisation.current(),
+        },
+    )
+
+
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = _visible_decision(request, pk)
+    return render(
+        request,
+        "decisions/detail.html",
+        {
+            "decision": decision,
+            "is_author": decision.author_id == request.user.pk,
+            "can_change": decision.author_id == request.user.pk and decision.status == Decision.Status.SUBMITTED,
+        },
+    )
+
+
+def my_decisions(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.decisions_of(user=request.user), FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "decisions/mine.html", {"page": page})
+
+
+def playbook(request: HttpRequest) -> HttpResponse:
+    team = team_of_agent(user=request.user)
+    context = selectors.playbook_for(user=request.user, team=team)
+    context.update(
+        team=team,
+        organisation=Organisation.current(),
+        acknowledged_at=selectors.playbook_acknowledged_at(user=request.user, team=team),
+        managed_teams=[
+            {"team": t, "acknowledgements": selectors.team_acknowledgements(team=t)}
+            for t in teams_managed_by(user=request.user).order_by("name")
+        ],
+    )
+    return render(request, "decisions/playbook.html", context)
+
+
+@require_POST
+def playbook_acknowledge(request: HttpRequest) -> HttpResponse:
+    services.playbook_acknowledge(user=request.user)
+    messages.success(request, _("Thank you. You can come back to the playbook whenever you are unsure."))
+    return redirect("decisions:playbook")
+
+
+def team_rules(request: HttpRequest, team_id: int) -> HttpResponse:
+    """A manager's page for one team: its trust statements and its own guardrail limits."""
+    team = _managed_team(request, team_id)
+    trust_form = TrustStatementForm(team=team, prefix="trust")
+    guardrail_form = TeamGuardrailForm(prefix="limit")
+    if request.method == "POST" and "trust-text" in request.POST:
+        trust_form = TrustStatementForm(request.POST, team=team, prefix="trust")
+        if trust_form.is_valid():
+            services.trust_statement_create(author=request.user, team=team, fields=trust_form.cleaned_data)
+            messages.success(request, _("Your trust statement is published. The people it addresses see it now."))
+            return redirect("decisions:team_rules", team_id=team.pk)
+    elif request.method == "POST":
+        guardrail_form = TeamGuardrailForm(request.POST, prefix="limit")
+        if guardrail_form.is_valid():
+            services.team_guardrail_set(
+                manager=request.user,
+                team=team,
+                category=guardrail_form.cleaned_data["category"],
+                limit=guardrail_form.cleaned_data["limit"],
+            )
+            messages.success(request, _("The team's limit is saved."))
+            return redirect("decisions:team_rules", team_id=team.pk)
+    today = timezone.localdate()
+    statements = (
+        TrustStatement.objects.filter(team=team).select_related("author", "agent", "category").order_by("-starts_on")
+    )
+    rules = selectors.playbook_for(user=request.user, team=team)["rules"]
+    return render(
+        request,
+        "decisions/team_rules.html",
+        {
+            "team": team,
+            "trust_form": trust_form,
+            "guardrail_form": guardrail_form,
+            "statements": statements,
+            "rules": rules,
+            "today": today,
+            "organisation": Organisation.current(),
+        },
+    )
+
+
+@require_POST
+def trust_statement_end(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_object_or_404(TrustStatement, pk=pk)
+    services.trust_statement_end(statement=statement, user=request.user)
+    messages.success(request, _("The trust statement ends today. Stories it covered stay covered."))
+    return redirect("decisions:team_rules", team_id=statement.team_id)
+
+
+def manage_rules(request: HttpRequest) -> HttpResponse:
+    teams = list(teams_managed_by(user=request.user).order_by("name"))
+    if not teams:
+        raise PermissionDenied
+    if len(teams) == 1:
+        return redirect("decisions:team_rules", team_id=teams[0].pk)
+    return render(request, "decisions/manage_rules.html", {"teams": teams, "categories": Category.objects.all()})

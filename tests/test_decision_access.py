@@ -1,0 +1,158 @@
+"""Who may do what, object by object: a wrong role gets 403 or 404 and nothing changes."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from apps.decisions.models import Decision, TeamGuardrail, TrustStatement
+from tests.factories import CategoryFactory, DecisionFactory, TeamFactory, UserFactory, agent, manager
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def decision(an_agent):
+    return DecisionFactory(author=an_agent)
+
+
+def test_nobody_else_edits_or_withdraws_a_decision(client, decision, team):
+    colleague = agent(team)
+    client.force_login(colleague)
+
+    assert client.get(reverse("decisions:edit", args=[decision.pk])).status_code == 403
+    assert client.post(reverse("decisions:withdraw", args=[decision.pk])).status_code == 403
+    decision.refresh_from_db()
+    assert decision.status == "submitted"
+
+
+def test_an_approved_decision_cannot_be_edited_or_withdrawn_by_its_author(client, an_agent):
+    approved = DecisionFactory(author=an_agent, approved=True)
+    client.force_login(an_agent)
+
+    response = client.post(reverse("decisions:edit", args=[approved.pk]), {"action": "changed"})
+
+    assert response.status_code == 403
+    assert client.post(reverse("decisions:withdraw", args=[approved.pk])).status_code == 403
+    approved.refresh_from_db()
+    assert approved.status == "approved" and approved.action != "changed"
+
+
+def test_a_submitted_decision_is_hidden_from_other_teams(client, decision):
+    client.force_login(agent())
+
+    assert client.get(reverse("decisions:detail", args=[decision.pk])).status_code == 404
+    assert client.get(reverse("decisions:edit", args=[decision.pk])).status_code == 404
+
+
+def test_a_submitted_decision_is_visible_to_the_team_and_its_managers(client, decision, team):
+    for person in (agent(team), manager(team)):
+        client.force_login(person)
+        assert client.get(reverse("decisions:detail", args=[decision.pk])).status_code == 200
+
+
+def test_a_withdrawn_decision_is_visible_to_its_author_only(client, an_agent, team):
+    withdrawn = DecisionFactory(author=an_agent, status=Decision.Status.WITHDRAWN)
+    client.force_login(agent(team))
+    assert client.get(reverse("decisions:detail", args=[withdrawn.pk])).status_code == 404
+    client.force_login(an_agent)
+    assert client.get(reverse("decisions:detail", args=[withdrawn.pk])).status_code == 200
+
+
+def test_a_shared_story_is_visible_to_everyone(client):
+    shared = DecisionFactory(approved=True)
+    client.force_login(agent())
+
+    assert client.get(reverse("decisions:detail", args=[shared.pk])).status_code == 200
+
+
+def test_agents_cannot_write_trust_statements(client, an_agent, team):
+    client.force_login(an_agent)
+
+    response = client.post(reverse("decisions:team_rules", args=[team.pk]), {"trust-text": "I trust you to…"})
+
+    assert response.status_code == 403
+    assert TrustStatement.objects.count() == 0
+
+
+def test_a_manager_writes_trust_statements_only_for_teams_they_manage(client, team):
+    other_team_manager = manager(TeamFactory())
+    client.force_login(other_team_manager)
+
+    response = client.post(reverse("decisions:team_rules", args=[team.pk]), {"trust-text": "I trust you to…"})
+
+    assert response.status_code == 403
+    assert TrustStatement.objects.count() == 0
+
+
+def test_a_manager_cannot_address_someone_outside_the_team(client, a_manager, team):
+    outsider = agent()
+    client.force_login(a_manager)
+
+    response = client.post(
+        reverse("decisions:team_rules", args=[team.pk]),
+        {"trust-text": "I trust you to…", "trust-agent": outsider.pk, "trust-starts_on": "2026-11-01"},
+    )
+
+    assert "Select a valid choice" in response.content.decode()
+    assert TrustStatement.objects.count() == 0
+
+
+def test_a_manager_writes_a_trust_statement_raising_a_limit(client, a_manager, an_agent, team):
+    category = CategoryFactory()
+    client.force_login(a_manager)
+
+    response = client.post(
+        reverse("decisions:team_rules", args=[team.pk]),
+        {
+            "trust-text": "I trust you to make it right.",
+            "trust-agent": an_agent.pk,
+            "trust-category": category.pk,
+            "trust-raised_limit": "120",
+            "trust-starts_on": "2026-11-01",
+        },
+    )
+
+    assert response.status_code == 302
+    statement = TrustStatement.objects.get()
+    assert (statement.author, statement.agent, statement.raised_limit) == (a_manager, an_agent, Decimal("120"))
+
+
+def test_a_limit_without_a_category_is_refused_next_to_the_field(client, a_manager, team):
+    client.force_login(a_manager)
+
+    response = client.post(
+        reverse("decisions:team_rules", args=[team.pk]),
+        {"trust-text": "I trust you to make it right.", "trust-raised_limit": "120", "trust-starts_on": "2026-11-01"},
+    )
+
+    assert "Choose the category whose limit you raise." in response.content.decode()
+    assert TrustStatement.objects.count() == 0
+
+
+def test_a_manager_sets_and_clears_a_team_limit(client, a_manager, team):
+    category = CategoryFactory()
+    client.force_login(a_manager)
+
+    client.post(reverse("decisions:team_rules", args=[team.pk]), {"limit-category": category.pk, "limit-limit": "70"})
+    assert TeamGuardrail.objects.get().limit == Decimal("70")
+
+    client.post(reverse("decisions:team_rules", args=[team.pk]), {"limit-category": category.pk, "limit-limit": ""})
+    assert TeamGuardrail.objects.count() == 0
+
+
+def test_only_a_manager_of_the_team_ends_a_trust_statement(client, team):
+    statement = TrustStatement.objects.create(
+        author=manager(team), team=team, text="I trust you.", starts_on="2026-11-01"
+    )
+    client.force_login(manager(TeamFactory()))
+
+    assert client.post(reverse("decisions:trust_end", args=[statement.pk])).status_code == 403
+    statement.refresh_from_db()
+    assert statement.ends_on is None
+
+
+def test_people_who_manage_nothing_have_no_rules_page(client):
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("decisions:manage_rules")).status_code == 403

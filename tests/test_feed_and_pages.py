@@ -1,0 +1,110 @@
+"""The feed, the decision page and My decisions: what each shows, and a constant number of SQL queries."""
+
+import pytest
+from django.urls import reverse
+
+from apps.decisions.models import Decision
+from tests.factories import CompanyValueFactory, DecisionFactory, TeamFactory, agent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_feed_shows_shared_stories_and_my_teams_submitted_ones(client, an_agent, team):
+    mine = DecisionFactory(author=agent(team), action="A fresh story from my team")
+    shared = DecisionFactory(approved=True, action="An approved story from another team")
+    celebrated = DecisionFactory(celebrated=True, action="A celebrated story")
+    hidden = DecisionFactory(action="A submitted story from another team")
+    withdrawn = DecisionFactory(author=agent(team), status=Decision.Status.WITHDRAWN, action="A withdrawn story")
+    client.force_login(an_agent)
+
+    page = client.get(reverse("home")).content.decode()
+
+    for visible in (mine, shared, celebrated):
+        assert visible.action in page
+    for invisible in (hidden, withdrawn):
+        assert invisible.action not in page
+    assert "Great call — exactly the judgement we want." in page
+
+
+def test_the_feed_is_newest_first_and_paginated(client, an_agent, team):
+    for n in range(25):
+        DecisionFactory(author=an_agent, action=f"Story number {n:02d}")
+    client.force_login(an_agent)
+
+    first = client.get(reverse("home")).content.decode()
+    second = client.get(reverse("home"), {"page": 2}).content.decode()
+
+    assert first.index("Story number 24") < first.index("Story number 23")
+    assert "Story number 04" not in first and "Story number 04" in second
+
+
+def test_the_feed_filters_by_team_category_channel_and_value(client, an_agent):
+    empathy = CompanyValueFactory(name="Empathy")
+    chat_story = DecisionFactory(approved=True, channel="chat", action="On chat")
+    phone_story = DecisionFactory(approved=True, channel="phone", action="On the phone")
+    phone_story.values.add(empathy)
+    client.force_login(an_agent)
+
+    by_channel = client.get(reverse("home"), {"channel": "chat"}).content.decode()
+    by_value = client.get(reverse("home"), {"value": empathy.pk}).content.decode()
+    by_team = client.get(reverse("home"), {"team": chat_story.team.pk}).content.decode()
+    by_category = client.get(reverse("home"), {"category": phone_story.category.pk}).content.decode()
+
+    assert "On chat" in by_channel and "On the phone" not in by_channel
+    assert "On the phone" in by_value and "On chat" not in by_value
+    assert "On chat" in by_team and "On the phone" not in by_team
+    assert "On the phone" in by_category and "On chat" not in by_category
+
+
+def test_my_decisions_lists_every_state_with_its_badges(client, an_agent):
+    DecisionFactory(author=an_agent, action="Waiting one")
+    DecisionFactory(author=an_agent, approved=True, action="Approved one")
+    DecisionFactory(author=an_agent, status=Decision.Status.WITHDRAWN, action="Withdrawn one")
+    client.force_login(an_agent)
+
+    page = client.get(reverse("decisions:mine")).content.decode()
+
+    for text in ("Waiting one", "Approved one", "Withdrawn one", "Waiting for approval", "Approved", "Withdrawn"):
+        assert text in page
+
+
+def _many_decisions(count, team):
+    authors = [agent(team) for _ in range(3)] + [agent(TeamFactory()) for _ in range(2)]
+    values = [CompanyValueFactory(), CompanyValueFactory()]
+    for n in range(count):
+        decision = DecisionFactory(author=authors[n % len(authors)], approved=n % 3 == 0)
+        decision.values.set(values[: n % 3])
+    return authors[0]
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_feed_runs_a_constant_number_of_queries(client, team, count, django_assert_max_num_queries):
+    viewer = _many_decisions(count, team)
+    client.force_login(viewer)
+
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_my_decisions_runs_a_constant_number_of_queries(client, team, count, django_assert_max_num_queries):
+    author = agent(team)
+    for _ in range(count):
+        DecisionFactory(author=author).values.set([CompanyValueFactory()])
+    client.force_login(author)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("decisions:mine"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_decision_page_runs_a_constant_number_of_queries(client, team, count, django_assert_max_num_queries):
+    viewer = _many_decisions(count, team)
+    decision = Decision.objects.filter(author=viewer).first()
+    client.force_login(viewer)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("decisions:detail", args=[decision.pk]))
+    assert response.status_code == 200

@@ -48,3 +48,15 @@ def test_the_django_admin_lists_the_audit_trail_read_only(client, admin_user):
     assert (
         client.post(reverse("admin:recognition_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     )
+
+
+def test_by_default_it_leaves_endorsements_out_and_everything_shows_them(client, admin_user):
+    AuditEventFactory(verb="endorsed", decision__action="I upgraded the room.")
+    AuditEventFactory(verb="review_closed", decision__action="I waived the late fee.")
+    client.force_login(admin_user)
+
+    default = client.get(reverse("recognition:audit")).content.decode()
+    everything = client.get(reverse("recognition:audit"), {"verb": "all"}).content.decode()
+
+    assert "I waived the late fee." in default and "I upgraded the room." not in default
+    assert "I waived the late fee." in everything and "I upgraded the room." in everything

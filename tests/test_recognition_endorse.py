@@ -99,7 +99,7 @@ def test_it_never_redirects_to_another_site(client, story, colleague):
 
     response = client.post(reverse("recognition:endorse", args=[story.pk]), {"next": "https://evil.example/"})
 
-    assert response.url == reverse("recognition:decision", args=[story.pk])
+    assert response.url == reverse("decisions:detail", args=[story.pk])
 
 
 def test_a_too_long_comment_is_refused_next_to_the_field_and_kept(client, story, colleague):
@@ -139,7 +139,7 @@ def test_the_author_sees_the_count_but_no_button(client, story):
     EndorsementFactory(decision=story)
     client.force_login(story.author)
 
-    page = client.get(reverse("recognition:decision", args=[story.pk])).content.decode()
+    page = client.get(reverse("decisions:detail", args=[story.pk])).content.decode()
 
     assert "1 endorsement" in page
     assert f'id="endorse-button-{story.pk}"' not in page
@@ -201,3 +201,25 @@ def test_annotate_recognition_counts_and_knows_mine_in_one_query(django_assert_n
 
     assert (rows[mine.pk].endorsement_count, rows[mine.pk].endorsed_by_me) == (3, True)
     assert (rows[other.pk].endorsement_count, rows[other.pk].endorsed_by_me) == (0, False)
+
+
+@pytest.mark.parametrize("endorsements", [3, 60])
+def test_the_feed_shows_each_storys_count_and_my_endorsement_in_one_query(
+    client, django_assert_max_num_queries, story, colleague, team, endorsements
+):
+    EndorsementFactory(decision=story, endorser=colleague)
+    for _ in range(endorsements - 1):
+        EndorsementFactory(decision=story, endorser=agent(team))
+    other = DecisionFactory(author=agent(team), approved=True)
+    client.force_login(colleague)
+
+    # as many as the feed needed before endorsements existed (see test_feed_and_pages), plus one for all the cards
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("home")).content.decode()
+
+    assert (
+        f'<span class="endorse__count" id="endorse-count-{story.pk}" aria-live="polite">{endorsements} endorsements'
+        in page
+    )
+    assert f'id="endorse-button-{story.pk}" type="submit" aria-pressed="true"' in page
+    assert f'id="endorse-button-{other.pk}" type="submit" aria-pressed="false"' in page

@@ -102,7 +102,7 @@ def test_the_email_is_in_the_recipients_language_with_links_to_leeway(settings, 
     assert email.extra_headers["Content-Language"] == "es"
     assert '<html lang="es">' in html and "Exención de cargo" in html and "Exención de cargo" in email.body
     assert "Great call, Ana!" in email.body and "Great call, Ana!" in html
-    assert f"https://leeway.acme.example/recognition/decisions/{story.pk}/" in email.body
+    assert f"https://leeway.acme.example/stories/{story.pk}/" in email.body
     assert "https://leeway.acme.example/me/profile/" in email.body
 
 

@@ -14,6 +14,7 @@ from .factories import (
     CategoryFactory,
     DecisionFactory,
     EndorsementFactory,
+    GuardrailFactory,
     ReviewFactory,
     TeamFactory,
     agent,
@@ -28,7 +29,7 @@ NEVER_CHARGED = "The cost of this decision is never charged to you."
 
 def _page(client, user, story):
     client.force_login(user)
-    response = client.get(reverse("recognition:decision", args=[story.pk]))
+    response = client.get(reverse("decisions:detail", args=[story.pk]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -135,10 +136,10 @@ def test_the_decision_page_costs_the_same_queries_however_many_endorsements(
     _endorse(story, endorsements)
     client.force_login(a_manager)
 
-    # session, user, savepoint and release, the story, the navigation's role check, the bell,
-    # endorsements with their endorsers, can-manage, the review, who approved and who celebrated
-    with django_assert_max_num_queries(12):
-        response = client.get(reverse("recognition:decision", args=[story.pk]))
+    # session, user, savepoint and release, the story and its values, the navigation's role check, the bell,
+    # then the panel: endorsements with their endorsers, the review with who approved and celebrated, can-manage
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("decisions:detail", args=[story.pk]))
 
     assert response.content.decode().count('class="endorser"') == endorsements
 
@@ -165,3 +166,32 @@ def test_shared_lessons_are_the_closed_reviews_the_authors_agreed_to_share_witho
     assert not hasattr(lessons[0], "author")
     assert shared_lessons(category=fee_waivers) == lessons
     assert shared_lessons(category=CategoryFactory()) == []
+
+
+def test_recognitions_own_story_address_leads_to_the_decision_page(client, an_agent):
+    story = DecisionFactory(author=an_agent)
+    client.force_login(an_agent)
+
+    response = client.get(reverse("recognition:decision", args=[story.pk]))
+
+    assert response.url == reverse("decisions:detail", args=[story.pk])
+
+
+def test_the_playbook_shows_shared_lessons_under_their_category_without_names(client, an_agent, a_manager):
+    category = CategoryFactory(name="Refund or credit", slug="refund")
+    GuardrailFactory(category=category)
+    story = DecisionFactory(author=an_agent, category=category, situation="Ana refunded Mr Smith.")
+    ReviewFactory(
+        decision=story,
+        status=Review.Status.CLOSED,
+        closed_at=timezone.now(),
+        closed_by=a_manager,
+        lesson="Offer a credit on the next bill first.",
+        lesson_shared=True,
+    )
+    client.force_login(agent(TeamFactory()))
+
+    page = client.get(reverse("decisions:playbook")).content.decode()
+
+    assert "Offer a credit on the next bill first." in page
+    assert "Mr Smith" not in page and an_agent.display_name not in page

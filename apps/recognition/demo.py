@@ -61,7 +61,7 @@ QUEUE_AGE = datetime.timedelta(days=3)
 
 
 def seed(*, today, seeded: dict) -> None:
-    decisions = list(Decision.objects.select_related("author", "team").order_by("created_at", "pk"))
+    decisions = list(Decision.objects.select_related("author", "team", "category").order_by("created_at", "pk"))
     if not decisions:
         return  # the decisions app has not seeded anything yet
     now = timezone.now()
@@ -88,33 +88,40 @@ def _at_most(moment: datetime.datetime, now: datetime.datetime) -> datetime.date
 
 
 def _approve_and_celebrate(decisions, managers, now, rng) -> None:
-    events, notifications = [], []
+    events, notifications, changed = [], [], []
+    # Each team's newest stories (and a few older ones) are left waiting, so the managers' queues show something.
+    newest: dict[int, list[int]] = {}
+    for decision in reversed(decisions):
+        if decision.status == Decision.Status.SUBMITTED and len(newest.setdefault(decision.team_id, [])) < 2:
+            newest[decision.team_id].append(decision.pk)
+    waiting = {pk for pks in newest.values() for pk in pks}
+    users = {u.pk: u for people in managers.values() for u in people}
     for decision in decisions:
         team_managers = [m for m in managers.get(decision.team_id, []) if m.pk != decision.author_id]
-        if decision.status != Decision.Status.SUBMITTED or not team_managers:
+        if not team_managers or decision.status not in (Decision.Status.SUBMITTED, Decision.Status.APPROVED):
             continue
-        if decision.created_at > now - QUEUE_AGE or rng.random() < 0.1:
-            continue  # still waiting in the queue
-        manager = rng.choice(team_managers)
-        decision.status = Decision.Status.APPROVED
-        decision.approved_by = manager
-        decision.approved_at = _at_most(decision.created_at + datetime.timedelta(hours=rng.randint(2, 40)), now)
-        events.append(_event(manager, AuditEvent.Verb.APPROVED, decision, decision.approved_at))
-        kind = Notification.Kind.APPROVED
-        celebrate = decision.outcome in (Outcome.DELIGHTED, Outcome.RETAINED) and rng.random() < 0.35
-        if celebrate:
+        if decision.status == Decision.Status.SUBMITTED:
+            if decision.pk in waiting or decision.created_at > now - QUEUE_AGE or rng.random() < 0.05:
+                continue  # still waiting in the queue
+            decision.status = Decision.Status.APPROVED
+            decision.approved_by = rng.choice(team_managers)
+            decision.approved_at = _at_most(decision.created_at + datetime.timedelta(hours=rng.randint(2, 40)), now)
+        manager = users.get(decision.approved_by_id) or rng.choice(team_managers)
+        approved_at = decision.approved_at or decision.created_at
+        events.append(_event(manager, AuditEvent.Verb.APPROVED, decision, approved_at))
+        kind, when = Notification.Kind.APPROVED, approved_at
+        if decision.outcome in (Outcome.DELIGHTED, Outcome.RETAINED) and rng.random() < 0.3:
             language = manager.language if manager.language in NOTES else "en"
             decision.status = Decision.Status.CELEBRATED
             decision.celebrated_by = manager
-            decision.celebrated_at = _at_most(decision.approved_at + datetime.timedelta(hours=1), now)
+            decision.celebrated_at = _at_most(approved_at + datetime.timedelta(hours=1), now)
             decision.celebration_note = rng.choice(NOTES[language]).format(name=decision.author.first_name)
             events.append(_event(manager, AuditEvent.Verb.CELEBRATED, decision, decision.celebrated_at))
-            kind = Notification.Kind.CELEBRATED
-        when = decision.celebrated_at or decision.approved_at
+            kind, when = Notification.Kind.CELEBRATED, decision.celebrated_at
         notifications.append(_notification(decision, kind, manager, when, now))
+        changed.append(decision)
     Decision.objects.bulk_update(
-        [d for d in decisions if d.approved_at],
-        ["status", "approved_by", "approved_at", "celebrated_by", "celebrated_at", "celebration_note"],
+        changed, ["status", "approved_by", "approved_at", "celebrated_by", "celebrated_at", "celebration_note"]
     )
     AuditEvent.objects.bulk_create(events)
     Notification.objects.bulk_create(notifications)
@@ -185,12 +192,17 @@ def _reviews(decisions, managers, now) -> None:
     if not candidates:
         return
     old = [d for d in candidates if d.created_at < now - datetime.timedelta(days=7)] or candidates
-    closed = next((d for d in old if d.outcome == Outcome.LOST and not d.covered), None)
-    closed = closed or next((d for d in old if not d.covered), None) or old[0]
+    # The lesson and the thread are about a refund above the guardrail: prefer such a decision.
+    refunds = [d for d in old if "refund" in d.category.slug]
+    closed = next((d for d in refunds if not d.covered), None) or next((d for d in old if not d.covered), None)
+    closed = closed or (refunds or old)[0]
     _closed_review(closed, managers, now)
-    recent = [d for d in candidates if d.pk != closed.pk and d.status == Decision.Status.SUBMITTED and not d.covered]
-    if recent:
-        _open_review(recent[-1], now)
+    # The author of a recent story above the guardrail asked for a review (preferably one still waiting).
+    others = [d for d in candidates if d.pk != closed.pk and d.created_at > now - datetime.timedelta(days=10)]
+    others = others or [d for d in candidates if d.pk != closed.pk]
+    others.sort(key=lambda d: (d.status == Decision.Status.SUBMITTED, not d.covered, d.created_at))
+    if others:
+        _open_review(others[-1], now)
 
 
 def _closed_review(decision, managers, now) -> None:

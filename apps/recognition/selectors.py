@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -34,6 +34,24 @@ def annotate_recognition(queryset: QuerySet[Decision], *, viewer: User) -> Query
         endorsement_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
         endorsed_by_me=Exists(Endorsement.objects.filter(decision=OuterRef("pk"), endorser_id=viewer.pk)),
     )
+
+
+def attach_recognition(decisions, *, viewer: User) -> list[Decision]:
+    """The same as `annotate_recognition` for decisions already fetched (a page of the feed): one query for all of
+    them, none for those that are annotated already. Returns them as a list."""
+    items = list(decisions)
+    todo = [d for d in items if not hasattr(d, "endorsement_count")]
+    if todo:
+        rows = (
+            Endorsement.objects.filter(decision__in=[d.pk for d in todo])
+            .order_by()
+            .values("decision")
+            .annotate(n=Count("pk"), mine=Count("pk", filter=Q(endorser_id=viewer.pk)))
+        )
+        counts = {row["decision"]: (row["n"], row["mine"] > 0) for row in rows}
+        for decision in todo:
+            decision.endorsement_count, decision.endorsed_by_me = counts.get(decision.pk, (0, False))
+    return items
 
 
 def story_url(decision: Decision | int) -> str:
@@ -131,7 +149,7 @@ class DecisionPanel:
 
 
 def decision_panel_context(*, decision: Decision, viewer: User, forms: dict | None = None) -> dict:
-    """What `recognition/includes/decision_panel.html` shows, in three queries at most.
+    """What `recognition/includes/decision_panel.html` shows, in three queries at most (two for the author).
 
     Returns {"recognition_panel": DecisionPanel}; `decision` gains `endorsement_count` and `endorsed_by_me` for the
     endorse button. `forms` may carry bound forms (with errors) to show instead of empty ones.
@@ -141,7 +159,13 @@ def decision_panel_context(*, decision: Decision, viewer: User, forms: dict | No
     decision.endorsed_by_me = any(e.endorser_id == viewer.pk for e in endorsements)
     is_author = decision.author_id == viewer.pk
     can_manage = not is_author and can_manage_decision(user=viewer, decision=decision)
-    review = Review.objects.filter(decision=decision).first()
+    # One query for the review and the names of who approved and celebrated, whatever the host page fetched.
+    fresh = Decision.objects.select_related("review", "approved_by", "celebrated_by").get(pk=decision.pk)
+    decision.approved_by, decision.celebrated_by = fresh.approved_by, fresh.celebrated_by
+    try:
+        review = fresh.review
+    except Review.DoesNotExist:
+        review = None
     live = decision.status != Decision.Status.WITHDRAWN
     panel = DecisionPanel(
         decision=decision,
@@ -190,6 +214,14 @@ class SharedLesson:
     closed_on: datetime.date
 
 
+def shared_lessons_by_category() -> dict[int, list[SharedLesson]]:
+    """Every shared lesson, grouped by category id (one query): for a playbook that lists all categories."""
+    grouped: dict[int, list[SharedLesson]] = {}
+    for lesson in shared_lessons():
+        grouped.setdefault(lesson.category.pk, []).append(lesson)
+    return grouped
+
+
 def shared_lessons(*, category: Category | int | None = None) -> list[SharedLesson]:
     """Lessons from closed reviews that their authors agreed to share, newest first, with no name attached:
     only the lesson, the decision's category and the month it was learned."""
@@ -222,10 +254,27 @@ def notifications_for(*, user: User, limit: int = 50) -> list[Notification]:
     )
 
 
+# What the audit trail shows unless asked for everything: the managers' decisions and the reviews.
+KEY_AUDIT_VERBS = [
+    AuditEvent.Verb.APPROVED,
+    AuditEvent.Verb.CELEBRATED,
+    AuditEvent.Verb.REVIEW_OPENED,
+    AuditEvent.Verb.REVIEW_REQUESTED,
+    AuditEvent.Verb.REVIEW_CLOSED,
+    AuditEvent.Verb.LESSON_SHARED,
+    AuditEvent.Verb.LESSON_UNSHARED,
+]
+
+
 def audit_events(*, verb: str = "", limit: int = 200) -> list[AuditEvent]:
+    """The latest events, newest first: one kind (`verb`), everything ("all"), or by default the key ones."""
     events = AuditEvent.objects.select_related("actor", "decision", "decision__author")
-    if verb:
+    if verb == "all":
+        pass
+    elif verb:
         events = events.filter(verb=verb)
+    else:
+        events = events.filter(verb__in=KEY_AUDIT_VERBS)
     return list(events.order_by("-created_at", "-pk")[:limit])
 
 

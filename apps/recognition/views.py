@@ -291,7 +291,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff:
         raise PermissionDenied
     verb = request.GET.get("verb", "")
-    if verb not in AuditEvent.Verb.values:
+    if verb not in [*AuditEvent.Verb.values, "all"]:
         verb = ""
     return render(
         request,

@@ -31,18 +31,23 @@ def test_an_endorsed_story_is_approved_and_celebrated_and_the_author_is_told(
         created_at=timezone.now() - datetime.timedelta(days=2),
     )
 
-    # Tom endorses his colleague's story, with a comment; the button and the count change in place.
+    # Tom endorses his colleague's story from the feed, with a comment; the button and the count change in place.
     sign_in(tom)
-    page.goto(f"/recognition/decisions/{story.pk}/")
+    card = page.get_by_role("article", name="I waived the late fee.")
+    expect(card.get_by_text("No endorsements yet")).to_be_visible()
+    card.get_by_text("Add a comment").click()
+    card.get_by_label("Comment").fill("Exactly what I would want as a customer.")
+    card.get_by_role("button", name="Endorse").click()
+    expect(card.get_by_role("button", name="Endorse", pressed=True)).to_be_visible()
+    expect(card.locator(f"#endorse-count-{story.pk}")).to_have_text("1 endorsement")
+    assert page.url.endswith("/")  # no page load: htmx swapped it in place
+    screenshot("recognition-feed-endorsed")
+
+    # On the story's page, his comment is listed with his name.
+    card.get_by_role("link", name="I waived the late fee.").click()
     panel = page.get_by_role("region", name="Recognition")
-    expect(panel.get_by_text("No endorsements yet")).to_be_visible()
-    panel.get_by_text("Add a comment").click()
-    panel.get_by_label("Comment").fill("Exactly what I would want as a customer.")
-    panel.get_by_role("button", name="Endorse").click()
-    expect(panel.get_by_role("button", name="Endorse", pressed=True)).to_be_visible()
-    expect(panel.locator(f"#endorse-count-{story.pk}")).to_have_text("1 endorsement")
     expect(panel.get_by_text("Exactly what I would want as a customer.")).to_be_visible()
-    assert page.url.endswith(f"/recognition/decisions/{story.pk}/")  # no page load: htmx swapped it in place
+    expect(panel.get_by_role("button", name="Endorse", pressed=True)).to_be_visible()
     screenshot("recognition-endorsed")
 
     # Grace approves it from her queue, then celebrates it with a public note.

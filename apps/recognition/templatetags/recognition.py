@@ -1,7 +1,13 @@
 from django import template
 
 from ..emails import notification_link
-from ..selectors import DecisionPanel, decision_panel_context
+from ..selectors import (
+    DecisionPanel,
+    SharedLesson,
+    attach_recognition,
+    decision_panel_context,
+    shared_lessons_by_category,
+)
 from ..selectors import story_url as _story_url
 
 register = template.Library()
@@ -25,3 +31,20 @@ def story_url(decision) -> str:
 @register.filter
 def notification_url(notification) -> str:
     return notification_link(notification)
+
+
+@register.simple_tag(takes_context=True)
+def recognition_annotate(context, decisions) -> str:
+    """`{% recognition_annotate page.object_list %}` before a loop of story cards: endorsement counts and the
+    viewer's own endorsements for the whole page in one query (nothing if the view used annotate_recognition)."""
+    attach_recognition(decisions, viewer=context["request"].user)
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def shared_lessons_for(context, category) -> list[SharedLesson]:
+    """The shared lessons of one category; all categories' are read once per request."""
+    request = context["request"]
+    if not hasattr(request, "_recognition_shared_lessons"):
+        request._recognition_shared_lessons = shared_lessons_by_category()
+    return request._recognition_shared_lessons.get(category.pk, [])

@@ -14,7 +14,6 @@ from apps.recognition.models import Notification
 from apps.recognition.tasks import drain_outbox, send_notification_email
 from config.celery_app import app as celery_app
 
-from .conftest import SmtpInbox
 from .factories import DecisionFactory, TeamFactory, agent, manager
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("celery-worker")]
@@ -54,22 +53,6 @@ def _wait_until(condition, timeout=30.0):
 def _worker_is_idle():
     """The worker takes one task at a time, in order: once it answers a ping, it has run what was sent before."""
     assert ping.delay("done").get(timeout=60) == "done"
-
-
-@pytest.fixture
-def smtp_server():
-    """Like conftest's `smtp_server`, on a free port chosen first: aiosmtpd 1.4's Controller checks that it started
-    by connecting to its own port, which fails with port=0."""
-    from aiosmtpd.controller import Controller
-
-    inbox = SmtpInbox()
-    port = _closed_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -2,6 +2,13 @@
 
 BEAT_SCHEDULE = {
     # --- recognition (notifications outbox) ---
+    # Sends the notification emails that the broker missed (it was down, or a send failed). Each row is claimed
+    # before it is sent, so this never sends an email twice, even next to the per-notification task.
+    "recognition-drain-outbox": {
+        "task": "recognition.drain_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     # --- digests and leaderboards ---
     # Builds the week's digests once the organisation's digest day and time has passed (in its time zone), then
     # sends what is due. Checking often makes the settings, not this schedule, decide when digests go out.

@@ -1,4 +1,5 @@
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -62,11 +63,15 @@ def smtp_server():
     """Yields (inbox, port): point EMAIL_URL=smtp://127.0.0.1:<port> at it."""
     from aiosmtpd.controller import Controller
 
+    # aiosmtpd checks that it is reachable on the port it was given, so give it a real free one, not 0.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     inbox = SmtpInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield inbox, controller.server.sockets[0].getsockname()[1]
+        yield inbox, port
     finally:
         controller.stop()
 

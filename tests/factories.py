@@ -200,6 +200,41 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     opened_by = factory.LazyAttribute(lambda o: manager(o.decision.team))
 
 
+# --- recognition ----------------------------------------------------------------------------------------------------
+from apps.recognition.models import AuditEvent, Notification, ReviewMessage  # noqa: E402
+
+
+class ReviewMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewMessage
+
+    review = factory.SubFactory(ReviewFactory)
+    author = factory.SelfAttribute("review.decision.author")
+    body = "What happened, in your own words?"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An in-app notification to the decision's author; its email already dealt with unless `email_status` says."""
+
+    class Meta:
+        model = Notification
+
+    decision = factory.SubFactory(DecisionFactory, approved=True)
+    recipient = factory.SelfAttribute("decision.author")
+    actor = factory.SelfAttribute("decision.approved_by")
+    kind = Notification.Kind.APPROVED
+    email_status = Notification.EmailStatus.SKIPPED
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    decision = factory.SubFactory(DecisionFactory, approved=True)
+    actor = factory.SelfAttribute("decision.approved_by")
+    verb = AuditEvent.Verb.APPROVED
+
+
 # --- Digests, leaderboards and badges ---------------------------------------------------------------------------------
 
 

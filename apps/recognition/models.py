@@ -68,3 +68,135 @@ class Review(models.Model):
 
     def __str__(self):
         return f"Review of {self.decision_id}"
+
+
+class ReviewMessage(models.Model):
+    """One message in a review's private thread between the author and the managers of the author's team."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("message"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review message")
+        verbose_name_plural = _("review messages")
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="review_message_not_empty")]
+
+    def __str__(self):
+        return f"{self.author} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """Something a person should know about one of their stories. The row is also the email outbox:
+    it is written in the same transaction as the change it announces, and its email is claimed (pending → sending)
+    by exactly one worker before it is sent, so a broker outage delays an email and nothing sends it twice."""
+
+    class Kind(models.TextChoices):
+        ENDORSED = "endorsed", _("Endorsed")
+        APPROVED = "approved", _("Approved")
+        CELEBRATED = "celebrated", _("Celebrated")
+        REVIEW_OPENED = "review_opened", _("Review opened")
+        REVIEW_REQUESTED = "review_requested", _("Review requested")
+        REVIEW_MESSAGE = "review_message", _("New message in a review")
+        REVIEW_CLOSED = "review_closed", _("Review closed")
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent (emails turned off)")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    email_status = models.CharField(max_length=8, choices=EmailStatus, default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "endorsed",
+                        "approved",
+                        "celebrated",
+                        "review_opened",
+                        "review_requested",
+                        "review_message",
+                        "review_closed",
+                    ]
+                ),
+                name="notification_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(email_status__in=["pending", "sending", "sent", "failed", "skipped"]),
+                name="notification_email_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(email_status="sent") | Q(email_sent_at__isnull=False), name="notification_sent_has_date"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
+            models.Index(fields=["created_at"], condition=Q(email_status="pending"), name="notification_outbox_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient}"
+
+    @property
+    def is_about_review(self) -> bool:
+        return self.kind in (
+            self.Kind.REVIEW_OPENED,
+            self.Kind.REVIEW_REQUESTED,
+            self.Kind.REVIEW_MESSAGE,
+            self.Kind.REVIEW_CLOSED,
+        )
+
+
+class AuditEvent(models.Model):
+    """Who did what to a decision, and when: approvals, celebrations, reviews, endorsements. Admins read it."""
+
+    class Verb(models.TextChoices):
+        ENDORSED = "endorsed", _("Endorsed")
+        ENDORSEMENT_WITHDRAWN = "endorsement_withdrawn", _("Took back an endorsement")
+        APPROVED = "approved", _("Approved")
+        CELEBRATED = "celebrated", _("Celebrated")
+        REVIEW_OPENED = "review_opened", _("Opened a review")
+        REVIEW_REQUESTED = "review_requested", _("Asked for a review")
+        REVIEW_MESSAGE = "review_message", _("Wrote in a review")
+        REVIEW_CLOSED = "review_closed", _("Closed a review")
+        LESSON_SHARED = "lesson_shared", _("Shared a lesson in the playbook")
+        LESSON_UNSHARED = "lesson_unshared", _("Took a lesson out of the playbook")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    verb = models.CharField(_("what"), max_length=24, choices=Verb)
+    decision = models.ForeignKey(Decision, on_delete=models.SET_NULL, null=True, related_name="audit_events")
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # Small, non-private facts only (e.g. the team); never a review's messages or lesson.
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["verb", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.decision_id}"

@@ -1,0 +1,287 @@
+"""Recognition's reads. Every list here costs a constant number of queries, however many endorsements there are."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.decisions.models import Category, Decision
+from apps.decisions.selectors import can_manage_decision, visible_decisions
+from apps.org.selectors import teams_managed_by
+
+from .models import AuditEvent, Endorsement, Notification, Review
+
+# A story waiting longer than this for its manager is shown as overdue in the queue.
+QUEUE_OVERDUE_AFTER = datetime.timedelta(days=2)
+# How long an approved story stays in the queue's "celebrate?" list.
+CELEBRATE_WINDOW = datetime.timedelta(days=14)
+
+
+def annotate_recognition(queryset: QuerySet[Decision], *, viewer: User) -> QuerySet[Decision]:
+    """Adds `endorsement_count` and `endorsed_by_me` to each decision, as subqueries (no query per row)."""
+    count = (
+        Endorsement.objects.filter(decision=OuterRef("pk"))
+        .order_by()
+        .values("decision")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        endorsement_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
+        endorsed_by_me=Exists(Endorsement.objects.filter(decision=OuterRef("pk"), endorser_id=viewer.pk)),
+    )
+
+
+def attach_recognition(decisions, *, viewer: User) -> list[Decision]:
+    """The same as `annotate_recognition` for decisions already fetched (a page of the feed): one query for all of
+    them, none for those that are annotated already. Returns them as a list."""
+    items = list(decisions)
+    todo = [d for d in items if not hasattr(d, "endorsement_count")]
+    if todo:
+        rows = (
+            Endorsement.objects.filter(decision__in=[d.pk for d in todo])
+            .order_by()
+            .values("decision")
+            .annotate(n=Count("pk"), mine=Count("pk", filter=Q(endorser_id=viewer.pk)))
+        )
+        counts = {row["decision"]: (row["n"], row["mine"] > 0) for row in rows}
+        for decision in todo:
+            decision.endorsement_count, decision.endorsed_by_me = counts.get(decision.pk, (0, False))
+    return items
+
+
+def story_url(decision: Decision | int) -> str:
+    """The decision page: the decisions app's when it exists, else recognition's own."""
+    pk = decision if isinstance(decision, int) else decision.pk
+    try:
+        return reverse("decisions:detail", args=[pk])
+    except NoReverseMatch:
+        return reverse("recognition:decision", args=[pk])
+
+
+def can_endorse(*, user: User, decision: Decision) -> bool:
+    return decision.author_id != user.pk and decision.status != Decision.Status.WITHDRAWN
+
+
+# --- the manager's queue ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Queue:
+    waiting: list[Decision]
+    to_celebrate: list[Decision]
+    open_reviews: list[Review]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.waiting or self.to_celebrate or self.open_reviews)
+
+
+def manager_queue(*, manager: User) -> Queue:
+    """What a manager has to act on, for the teams they manage: submitted stories oldest first (not those in
+    review), recently approved ones that could still be celebrated, and open reviews. Four queries."""
+    now = timezone.now()
+    team_ids = list(teams_managed_by(user=manager).values_list("pk", flat=True))
+    base = annotate_recognition(
+        Decision.objects.filter(team_id__in=team_ids)
+        .exclude(author=manager)
+        .select_related("author", "team", "category"),
+        viewer=manager,
+    )
+    waiting = list(
+        base.filter(status=Decision.Status.SUBMITTED)
+        .exclude(Exists(Review.objects.filter(decision=OuterRef("pk"))))
+        .order_by("created_at", "pk")
+    )
+    for decision in waiting:
+        decision.waited = now - decision.created_at
+        decision.is_overdue = decision.waited > QUEUE_OVERDUE_AFTER
+    to_celebrate = list(
+        base.filter(status=Decision.Status.APPROVED, approved_at__gte=now - CELEBRATE_WINDOW).order_by(
+            "-approved_at", "-pk"
+        )
+    )
+    open_reviews = list(
+        Review.objects.filter(decision__team_id__in=team_ids, status=Review.Status.OPEN)
+        .exclude(decision__author=manager)
+        .select_related("decision", "decision__author", "decision__team", "decision__category")
+        .annotate(message_count=Count("messages"))
+        .order_by("opened_at", "pk")
+    )
+    return Queue(waiting=waiting, to_celebrate=to_celebrate, open_reviews=open_reviews)
+
+
+def endorsements_of(*, decision: Decision) -> list[Endorsement]:
+    """Who endorsed a decision and what they said, oldest first (one query)."""
+    return list(Endorsement.objects.filter(decision=decision).select_related("endorser").order_by("created_at", "pk"))
+
+
+# --- the decision panel -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionPanel:
+    decision: Decision
+    viewer: User
+    endorsements: list[Endorsement]
+    is_author: bool
+    can_manage: bool
+    can_endorse: bool
+    review: Review | None
+    can_see_review: bool
+    can_approve: bool = False
+    can_celebrate: bool = False
+    can_open_review: bool = False
+    can_request_review: bool = False
+    forms: dict = field(default_factory=dict)
+
+    @property
+    def endorsement_count(self) -> int:
+        return len(self.endorsements)
+
+    @property
+    def has_actions(self) -> bool:
+        return self.can_approve or self.can_celebrate or self.can_open_review
+
+
+def decision_panel_context(*, decision: Decision, viewer: User, forms: dict | None = None) -> dict:
+    """What `recognition/includes/decision_panel.html` shows, in three queries at most (two for the author).
+
+    Returns {"recognition_panel": DecisionPanel}; `decision` gains `endorsement_count` and `endorsed_by_me` for the
+    endorse button. `forms` may carry bound forms (with errors) to show instead of empty ones.
+    """
+    endorsements = endorsements_of(decision=decision)
+    decision.endorsement_count = len(endorsements)
+    decision.endorsed_by_me = any(e.endorser_id == viewer.pk for e in endorsements)
+    is_author = decision.author_id == viewer.pk
+    can_manage = not is_author and can_manage_decision(user=viewer, decision=decision)
+    # One query for the review and the names of who approved and celebrated, whatever the host page fetched.
+    fresh = Decision.objects.select_related("review", "approved_by", "celebrated_by").get(pk=decision.pk)
+    decision.approved_by, decision.celebrated_by = fresh.approved_by, fresh.celebrated_by
+    try:
+        review = fresh.review
+    except Review.DoesNotExist:
+        review = None
+    live = decision.status != Decision.Status.WITHDRAWN
+    panel = DecisionPanel(
+        decision=decision,
+        viewer=viewer,
+        endorsements=endorsements,
+        is_author=is_author,
+        can_manage=can_manage,
+        can_endorse=can_endorse(user=viewer, decision=decision),
+        review=review,
+        can_see_review=review is not None and (is_author or can_manage or viewer.is_staff),
+        can_approve=can_manage and decision.status == Decision.Status.SUBMITTED,
+        can_celebrate=can_manage and decision.status in (Decision.Status.SUBMITTED, Decision.Status.APPROVED),
+        can_open_review=can_manage and live and review is None,
+        can_request_review=is_author and live and review is None,
+        forms=forms or {},
+    )
+    return {"recognition_panel": panel}
+
+
+# --- reviews ------------------------------------------------------------------------------------------------------
+
+
+def review_for_viewer(*, decision_id: int, viewer: User) -> Review | None:
+    """The review of a decision if `viewer` may see it (its author, the managers of the author's team, admins)."""
+    review = (
+        Review.objects.select_related("decision", "decision__author", "decision__team", "decision__category")
+        .filter(decision_id=decision_id)
+        .first()
+    )
+    if review is None:
+        return None
+    decision = review.decision
+    if viewer.is_staff or decision.author_id == viewer.pk or can_manage_decision(user=viewer, decision=decision):
+        return review
+    return None
+
+
+def review_messages(*, review: Review) -> QuerySet:
+    return review.messages.select_related("author").order_by("created_at", "pk")
+
+
+@dataclass(frozen=True)
+class SharedLesson:
+    lesson: str
+    category: Category
+    closed_on: datetime.date
+
+
+def shared_lessons_by_category() -> dict[int, list[SharedLesson]]:
+    """Every shared lesson, grouped by category id (one query): for a playbook that lists all categories."""
+    grouped: dict[int, list[SharedLesson]] = {}
+    for lesson in shared_lessons():
+        grouped.setdefault(lesson.category.pk, []).append(lesson)
+    return grouped
+
+
+def shared_lessons(*, category: Category | int | None = None) -> list[SharedLesson]:
+    """Lessons from closed reviews that their authors agreed to share, newest first, with no name attached:
+    only the lesson, the decision's category and the month it was learned."""
+    reviews = Review.objects.filter(status=Review.Status.CLOSED, lesson_shared=True)
+    if category is not None:
+        reviews = reviews.filter(decision__category=category)
+    reviews = (
+        reviews.select_related("decision__category")
+        .only("lesson", "closed_at", "decision__category")
+        .order_by("-closed_at", "-pk")
+    )
+    return [
+        SharedLesson(lesson=r.lesson, category=r.decision.category, closed_on=timezone.localdate(r.closed_at))
+        for r in reviews
+    ]
+
+
+# --- notifications and audit --------------------------------------------------------------------------------------
+
+
+def unread_notification_count(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_for(*, user: User, limit: int = 50) -> list[Notification]:
+    return list(
+        Notification.objects.filter(recipient=user)
+        .select_related("actor", "decision")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+# What the audit trail shows unless asked for everything: the managers' decisions and the reviews.
+KEY_AUDIT_VERBS = [
+    AuditEvent.Verb.APPROVED,
+    AuditEvent.Verb.CELEBRATED,
+    AuditEvent.Verb.REVIEW_OPENED,
+    AuditEvent.Verb.REVIEW_REQUESTED,
+    AuditEvent.Verb.REVIEW_CLOSED,
+    AuditEvent.Verb.LESSON_SHARED,
+    AuditEvent.Verb.LESSON_UNSHARED,
+]
+
+
+def audit_events(*, verb: str = "", limit: int = 200) -> list[AuditEvent]:
+    """The latest events, newest first: one kind (`verb`), everything ("all"), or by default the key ones."""
+    events = AuditEvent.objects.select_related("actor", "decision", "decision__author")
+    if verb == "all":
+        pass
+    elif verb:
+        events = events.filter(verb=verb)
+    else:
+        events = events.filter(verb__in=KEY_AUDIT_VERBS)
+    return list(events.order_by("-created_at", "-pk")[:limit])
+
+
+def decision_for_viewer(*, pk: int, viewer: User) -> Decision | None:
+    return (
+        visible_decisions(user=viewer)
+        .select_related("author", "team", "category", "approved_by", "celebrated_by")
+        .filter(pk=pk)
+        .first()
+    )

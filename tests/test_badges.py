@@ -8,7 +8,7 @@ from django.urls import reverse
 from apps.decisions.models import Decision
 from apps.leaderboards.models import Badge, BadgeAward
 from apps.leaderboards.services import badges_award
-from tests.factories import DecisionFactory, EndorsementFactory, agent
+from tests.factories import DecisionFactory, EndorsementFactory, agent, manager
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -108,3 +108,22 @@ def test_badges_show_on_the_persons_profile(client, team):
 
     assert "First story" in page
     assert "A manager approved their first story." in page
+
+
+def test_approving_and_endorsing_through_the_recognition_services_award_badges(
+    team, django_capture_on_commit_callbacks, monkeypatch
+):
+    from apps.recognition import services as recognition
+
+    monkeypatch.setattr(recognition, "_enqueue_email", lambda notification_id: None)  # no broker needed here
+    ana, boss = agent(team), manager(team)
+    story = DecisionFactory(author=ana)
+    colleagues = [agent(team) for _ in range(5)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recognition.decision_approve(decision=story, manager=boss)
+    with django_capture_on_commit_callbacks(execute=True):
+        for colleague in colleagues:
+            recognition.endorsement_create(decision=story, endorser=colleague)
+
+    assert set(badges(ana)) == {Badge.FIRST_STORY, Badge.FIVE_COLLEAGUES}

@@ -16,9 +16,10 @@ WEEK = datetime.date(2026, 11, 16)
 WHEN = datetime.datetime(2026, 11, 18, 10, tzinfo=UTC)
 AFTER = datetime.datetime(2026, 11, 20, 16, 5, tzinfo=UTC)
 # Pinned: a change here means building now depends on the data's size, or a query was added on purpose.
-BUILD_QUERIES = 42
+# (Django skips a query whose IN list is empty, so a week with no badge at all runs one query fewer.)
+BUILD_QUERIES = 43
 REFRESH_QUERIES = 80
-PAGE_QUERIES = 11
+PAGE_QUERIES = 12
 
 
 def an_organisation_with(people_per_team: int) -> None:

@@ -215,7 +215,7 @@ def _nth(queryset: QuerySet, *, partition: str, order: str, n: int) -> QuerySet:
 def badges_award(*, user_ids: list[int] | None = None) -> None:
     """Awards every badge earned and not yet awarded; idempotent. `awarded_at` is when the earning event happened.
 
-    Called after each approval, celebration and endorsement (for the people concerned) and, as a safety net, by the
+    Called on each approval, celebration and endorsement (for the people concerned) and, as a safety net, by the
     periodic leaderboard refresh (for everyone). A fixed number of queries whatever the number of people.
     """
     decisions = Decision.objects.filter(status__in=SHARED)
@@ -256,13 +256,12 @@ def badges_award(*, user_ids: list[int] | None = None) -> None:
     BadgeAward.objects.bulk_create(awards, ignore_conflicts=True)
 
 
-def badges_award_after_commit(*, user_ids: list[int]) -> None:
-    """Awards badges once the triggering write is committed; a failure here never breaks that write."""
-
-    def _award():
-        try:
+def badges_award_as_it_happens(*, user_ids: list[int]) -> None:
+    """Awards badges in the transaction of the write that earned them (an approval, a celebration, an endorsement),
+    so a write that is rolled back awards nothing. In a savepoint: a failure here never breaks that write, and the
+    periodic refresh awards whatever was missed (e.g. two endorsements committed at the same instant)."""
+    try:
+        with transaction.atomic():
             badges_award(user_ids=user_ids)
-        except Exception:
-            logger.exception("Could not award badges to %s; the periodic refresh will.", user_ids)
-
-    transaction.on_commit(_award)
+    except Exception:
+        logger.exception("Could not award badges to %s; the periodic refresh will.", user_ids)

@@ -1,7 +1,6 @@
 """End to end, as in production: real Celery workers on Redis send the week's digests to a real SMTP server."""
 
 import datetime
-import socket
 import time
 
 import pytest
@@ -11,28 +10,9 @@ from apps.digests.models import Delivery
 from apps.digests.tasks import dispatch_due
 from apps.org.models import Organisation
 from config.celery_app import app as celery_app
-from tests.conftest import SmtpInbox
 from tests.factories import a_week_to_celebrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def smtp_server():
-    """Overrides conftest's fixture of the same name, which asks aiosmtpd for port 0: aiosmtpd 1.4 then checks its
-    own server by connecting to port 0 and fails. Here a free port is chosen first. Yields (inbox, port)."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = SmtpInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 def wait_until(condition, timeout=60.0):

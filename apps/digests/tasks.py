@@ -7,14 +7,16 @@ from . import services
 MAX_RETRIES = 6
 
 
-@shared_task(name="digests.dispatch_due")
-def dispatch_due() -> list[int]:
+@shared_task(bind=True, name="digests.dispatch_due")
+def dispatch_due(self) -> list[int]:
     """Beat, every few minutes: build the week once its moment has passed, then send in batches."""
+    # The senders go to the queue this task came from, so that workers given their own queue keep the work.
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
     editions = services.digests_dispatch_due()
     for edition_id in editions:
         # A few senders share the work (their claims never overlap); each sends batch after batch.
         for _ in range(min(services.pending_batches(edition_id=edition_id), 4) or 1):
-            send_pending.delay(edition_id)
+            send_pending.apply_async((edition_id,), queue=queue)
     return editions
 
 

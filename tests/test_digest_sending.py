@@ -168,11 +168,14 @@ def test_a_spanish_speaking_person_gets_the_email_in_spanish(week):
     [email] = [m for m in mail.outbox if m.to == [week["ana"].email]]
     [html] = [content for content, mimetype in email.alternatives if mimetype == "text/html"]
     assert email.extra_headers["Content-Language"] == "es"
+    assert email.subject == "Billing & Accounts, semana 47: 1 historia celebrada"
+    assert "Hola, Ana," in email.body and "Celebradas esta semana" in html
     assert '<html lang="es">' in html
     # The category is shown with its Spanish name, which the admin typed (no catalogue needed).
     assert "Exención de cargos" in html and "Exención de cargos" in email.body
     [english] = [m for m in mail.outbox if m.to == [week["tom"].email]]
     assert english.extra_headers["Content-Language"] == "en"
+    assert english.subject == "Billing & Accounts, week 47: 1 story celebrated"
     assert "Fee waiver" in english.body
 
 

@@ -71,9 +71,9 @@ def test_an_admin_previews_anyones_email_as_html_and_text(client, week, admin_us
 
     assert page.status_code == html.status_code == 200
     text = page.content.decode()
-    assert "Billing &amp; Accounts, week 47: 1 story celebrated" in text
+    assert "Billing &amp; Accounts, semana 47: 1 historia celebrada" in text  # in Ana's language
     assert "List-Unsubscribe=One-Click" in text
-    assert "Hi Ana," in text  # the plain-text body
+    assert "Hola, Ana," in text  # the plain-text body
     assert '<html lang="es">' in html.content.decode()
     assert (
         "'unsafe-inline'" in html["Content-Security-Policy"] and "script-src 'none'" in html["Content-Security-Policy"]

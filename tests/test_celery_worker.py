@@ -12,7 +12,9 @@ def test_a_worker_on_the_embedded_file_broker_runs_a_task(start_celery_worker, t
     broker_dir.mkdir(parents=True)
     results_dir.mkdir(parents=True)
     start_celery_worker("--queues", queue, REDIS_URL="", LEEWAY_VAR_DIR=str(tmp_path))
+    # set_as_current=False: a second app must not become the one every shared task publishes through.
     client = Celery(
+        set_as_current=False,
         broker="filesystem://",
         backend=f"file://{results_dir}",
         broker_transport_options={
@@ -30,7 +32,7 @@ def test_a_worker_on_the_embedded_file_broker_runs_a_task(start_celery_worker, t
 def test_a_worker_on_redis_runs_a_task(start_celery_worker):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     start_celery_worker("--queues", queue)
-    client = Celery(broker=settings.CELERY_BROKER_URL, backend=settings.CELERY_RESULT_BACKEND)
+    client = Celery(set_as_current=False, broker=settings.CELERY_BROKER_URL, backend=settings.CELERY_RESULT_BACKEND)
 
     result = client.send_task("core.ping", args=["from redis"], queue=queue)
 

@@ -191,7 +191,9 @@ class TrustStatementForm(forms.ModelForm):
 
 
 class TeamGuardrailForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_("Category"))
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(is_active=True), label=_("Category"), empty_label=_("Choose a category")
+    )
     limit = forms.DecimalField(
         min_value=0,
         decimal_places=2,

@@ -66,3 +66,13 @@ def test_the_beat_checks_often_and_each_check_expires_before_the_next():
         entry = settings.CELERY_BEAT_SCHEDULE[name]
         assert entry["options"]["expires"] < entry["schedule"] <= 300
     assert settings.CELERY_BEAT_SCHEDULE["digests-dispatch-due"]["task"] == "digests.dispatch_due"
+
+
+def test_a_week_missed_by_an_outage_across_the_turn_of_the_week_is_still_built(organisation):
+    # Nothing ran from Friday's digest time until just after midnight on Monday in Madrid: week 47 is still built.
+    assert tick(datetime.datetime(2026, 11, 22, 23, 30, tzinfo=UTC)) == ["2026-W47"]
+
+
+def test_a_week_long_past_is_not_built_late(organisation):
+    # Wednesday of the following week, five days after the moment: too late to celebrate, nothing is sent.
+    assert tick(datetime.datetime(2026, 11, 25, 12, 0, tzinfo=UTC)) == []

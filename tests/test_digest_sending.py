@@ -22,6 +22,13 @@ WHEN = datetime.datetime(2026, 11, 18, 10, tzinfo=UTC)
 AFTER = datetime.datetime(2026, 11, 20, 16, 5, tzinfo=UTC)
 
 
+class DownBackend(EmailBackend):
+    """An SMTP server that refuses connections."""
+
+    def open(self):
+        raise ConnectionRefusedError("Connection refused")
+
+
 class FlakyBackend(EmailBackend):
     """The test outbox, except that the addresses in `refuse` are refused (as by a real server), and connections
     are counted."""
@@ -213,3 +220,14 @@ def test_admins_see_what_finally_failed_and_can_try_it_again(week, flaky, client
     assert "Tom Becker" in listing and "Mailbox busy" in listing
     tom.refresh_from_db()
     assert (tom.status, tom.attempts) == ("pending", 0)
+
+
+def test_an_smtp_server_that_is_down_counts_each_attempt_and_backs_off(week, settings):
+    settings.EMAIL_BACKEND = "tests.test_digest_sending.DownBackend"
+    edition = edition_build(week_start=WEEK, now=AFTER)
+
+    deliveries_send_pending(edition_id=edition.pk, now=AFTER)
+
+    delivery = Delivery.objects.filter(recipient=week["tom"]).get()
+    assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 1
+    assert delivery.next_attempt_at > AFTER and "Connection refused" in delivery.last_error

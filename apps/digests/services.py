@@ -189,6 +189,10 @@ def edition_snapshot(edition: Edition) -> Snapshot:
     return Snapshot.objects.get(period=Period.DIGEST, starts_on=edition.week_start)
 
 
+# How long after a week's digest moment a missed week is still built and sent.
+MISSED_WEEK_GRACE = datetime.timedelta(days=3)
+
+
 # --- The weekly job -------------------------------------------------------------------------------------------------
 
 
@@ -198,9 +202,14 @@ def digests_dispatch_due(*, now: datetime.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     org = Organisation.current()
     week_start = week_start_of(now, org)
-    due = now >= digest_moment(org, week_start)
-    if due and not Edition.objects.filter(week_start=week_start, deliveries_created=True).exists():
-        edition_build(week_start=week_start, now=now)
+    # This week, and last week if its moment passed only recently: an outage of beat or workers across the turn of
+    # the week must not skip a digest for good (a fresh installation does not get last week's, though).
+    previous = week_start - datetime.timedelta(days=7)
+    for start in (previous, week_start):
+        moment = digest_moment(org, start)
+        recent = start == week_start or now - moment <= MISSED_WEEK_GRACE
+        if now >= moment and recent and not Edition.objects.filter(week_start=start, deliveries_created=True).exists():
+            edition_build(week_start=start, now=now)
     deliveries_release_stale(now=now)
     return list(
         Delivery.objects.filter(status=Delivery.Status.PENDING, edition__period_end__gte=now - RESEND_WINDOW)
@@ -248,15 +257,18 @@ def _claim(*, edition_id: int, now, batch_size: int) -> uuid.UUID | None:
     return claim if claimed else None
 
 
-def _failed(delivery: Delivery, error: Exception | str, *, now) -> str:
+def _failed(delivery: Delivery, error: Exception | str, *, now, count_attempt: bool = False) -> str:
+    """A send failed. `count_attempt`: the failure came before the send was started (and counted), e.g. the SMTP
+    server refused the connection, so this attempt is counted here — otherwise retries would never back off."""
     attempts = delivery.attempts + 1
     if attempts >= MAX_ATTEMPTS:
         status, next_attempt = Delivery.Status.FAILED, None
     else:
         status = Delivery.Status.PENDING
         next_attempt = now + datetime.timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+    counted = {"attempts": attempts} if count_attempt else {}
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=status, next_attempt_at=next_attempt, claim=None, last_error=str(error)[:2000]
+        status=status, next_attempt_at=next_attempt, claim=None, last_error=str(error)[:2000], **counted
     )
     logger.warning("Digest delivery %s failed (attempt %s): %s", delivery.pk, attempts, error)
     return status
@@ -282,7 +294,7 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
         connection.open()
     except Exception as exc:  # the server is down: every claimed email waits for its next attempt
         for delivery in batch:
-            _failed(delivery, exc, now=now)
+            _failed(delivery, exc, now=now, count_attempt=True)
         result.failed = len(batch)
         return result
     try:

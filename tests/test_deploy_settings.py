@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -12,6 +14,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "x7#kq!vP2m$Lr9wZt4bN8cJd6hFs3gYe1aUo5iRnXlWq0zT-pQ8vW2yE6uI",
         "DJANGO_ALLOWED_HOSTS": "leeway.acme.example",
+        "LEEWAY_BASE_URL": "https://leeway.acme.example",
     }
 
     result = subprocess.run(
@@ -24,3 +27,10 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_demo_refuses_to_load_without_debug(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="only with DEBUG on"):
+        call_command("seed_demo")

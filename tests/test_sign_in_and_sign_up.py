@@ -39,6 +39,9 @@ def test_it_lets_people_with_an_allowed_domain_sign_up(client):
 
     assert response.status_code == 302
     assert User.objects.filter(email="newcomer@acme.example").exists()
+    # They get in only after confirming the address from their mailbox.
+    assert "_auth_user_id" not in client.session
+    assert mail.outbox[0].to == ["newcomer@acme.example"] and "/accounts/confirm-email/" in mail.outbox[0].body
 
 
 def test_it_tells_other_domains_that_sign_up_is_closed_to_them(client):

@@ -26,5 +26,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin):
-        # People arriving through the organisation's own single sign-on are trusted to join.
-        return True
+        # The organisation's own single sign-on vouches for the person; the allowed domains still apply when set.
+        email = sociallogin.user.email or ""
+        return not settings.LEEWAY_SIGNUP_DOMAINS or email_domain_allowed(email)

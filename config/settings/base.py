@@ -121,7 +121,8 @@ SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env.str("LEEWAY_EMAIL_VERIFICATION", default="optional")
+# A typed address at an allowed domain proves nothing: people confirm it from their mailbox before they get in.
+ACCOUNT_EMAIL_VERIFICATION = env.str("LEEWAY_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_SESSION_REMEMBER = None

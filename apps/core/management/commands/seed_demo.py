@@ -1,6 +1,7 @@
 from importlib import import_module
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -13,7 +14,15 @@ DEMO_STEPS = ["apps.decisions.demo", "apps.recognition.demo", "apps.leaderboards
 class Command(BaseCommand):
     help = "Loads the demo organisation Acme Support. Safe to run again: it adds only what is missing."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Load the demo even though DEBUG is off (never on a real database)."
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            # The demo creates an admin whose password is published in the README.
+            raise CommandError("seed_demo loads demo accounts with a public password; it runs only with DEBUG on.")
         today = timezone.localdate()
         with override("en"):
             seeded = seed_organisation(today=today)

@@ -54,3 +54,22 @@ def test_the_language_switcher_ignores_foreign_redirects(client):
 
     assert response.url == "/"
     assert response.cookies["django_language"].value == "es"
+
+
+def test_a_person_without_a_time_zone_lives_in_the_organisations(client, an_agent):
+    import datetime
+
+    import time_machine
+
+    from apps.org.models import Organisation
+
+    org = Organisation.current()
+    org.time_zone = "America/Mexico_City"
+    org.save()
+    client.force_login(an_agent)
+
+    # 03:00 UTC on the 25th is still the evening of the 24th in Mexico City.
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 3, 0, tzinfo=datetime.UTC), tick=False):
+        page = client.get(reverse("decisions:create")).content.decode()
+
+    assert 'value="2026-11-24"' in page

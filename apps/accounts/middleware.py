@@ -1,11 +1,11 @@
-import zoneinfo
-
 from django.conf import settings
 from django.utils import timezone, translation
 
+from apps.org.selectors import time_zone_for
+
 
 class UserPreferencesMiddleware:
-    """Applies a signed-in person's language and time zone (from their profile) to every request."""
+    """Applies a signed-in person's language and time zone (their own, or the organisation's) to every request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -16,11 +16,10 @@ class UserPreferencesMiddleware:
             if user.language:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
-            tz_name = user.time_zone or settings.TIME_ZONE
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(tz_name))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+            timezone.activate(time_zone_for(user))
+        else:
+            # Threads serve many people: never let the previous person's time zone leak into this request.
+            timezone.deactivate()
         response = self.get_response(request)
         if user is not None and user.is_authenticated and user.language:
             response.set_cookie(

@@ -66,6 +66,12 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from django.core.cache import cache
+
+        cache.delete("leeway:organisation-time-zone")  # apps.org.selectors.organisation_time_zone
+
     @classmethod
     def current(cls) -> "Organisation":
         """The organisation this installation serves (created with defaults on first use)."""

@@ -4,13 +4,13 @@ Emails are rendered in the recipient's language and time zone. They never carry 
 messages or lesson): they say what happened and link to the page, where access is checked.
 """
 
-import zoneinfo
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+
+from apps.org.selectors import time_zone_for
 
 from .models import Endorsement, Notification
 from .selectors import story_url
@@ -27,13 +27,6 @@ def notification_link(notification: Notification) -> str:
     return story_url(notification.decision_id)
 
 
-def _time_zone(user) -> zoneinfo.ZoneInfo | None:
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone) if user.time_zone else None
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
-
-
 def notification_message(notification: Notification) -> EmailMultiAlternatives:
     recipient = notification.recipient
     decision = notification.decision
@@ -46,7 +39,7 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
             or ""
         )
     language = recipient.language or settings.LANGUAGE_CODE
-    with translation.override(language), timezone.override(_time_zone(recipient) or settings.TIME_ZONE):
+    with translation.override(language), timezone.override(time_zone_for(recipient)):
         context = {
             "notification": notification,
             "recipient": recipient,

@@ -223,3 +223,21 @@ def test_a_closed_review_takes_no_more_messages(review, a_manager):
 
     with pytest.raises(services.ActionRefused):
         services.review_message_create(review=review, author=a_manager, body="One more thing")
+
+
+def test_a_story_in_an_open_review_is_not_shared_until_the_review_is_closed(client, review, team):
+    co_manager = manager(team)
+    client.force_login(co_manager)
+
+    page = client.get(reverse("decisions:detail", args=[review.decision.pk])).content.decode()
+    response = client.post(reverse("recognition:approve", args=[review.decision.pk]), follow=True)
+
+    assert reverse("recognition:approve", args=[review.decision.pk]) not in page
+    assert "This story is in a blameless review" in response.content.decode()
+    review.decision.refresh_from_db()
+    assert review.decision.status == Decision.Status.SUBMITTED
+    with pytest.raises(services.ActionRefused):
+        services.decision_celebrate(decision=review.decision, manager=co_manager, note="Great call")
+
+    services.review_close(review=review, manager=co_manager, lesson="Check the carrier's claim first.")
+    assert services.decision_approve(decision=review.decision, manager=co_manager)

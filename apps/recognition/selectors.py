@@ -167,6 +167,7 @@ def decision_panel_context(*, decision: Decision, viewer: User, forms: dict | No
     except Review.DoesNotExist:
         review = None
     live = decision.status != Decision.Status.WITHDRAWN
+    in_open_review = review is not None and review.status == Review.Status.OPEN
     panel = DecisionPanel(
         decision=decision,
         viewer=viewer,
@@ -176,8 +177,13 @@ def decision_panel_context(*, decision: Decision, viewer: User, forms: dict | No
         can_endorse=can_endorse(user=viewer, decision=decision),
         review=review,
         can_see_review=review is not None and (is_author or can_manage or viewer.is_staff),
-        can_approve=can_manage and decision.status == Decision.Status.SUBMITTED,
-        can_celebrate=can_manage and decision.status in (Decision.Status.SUBMITTED, Decision.Status.APPROVED),
+        # A story in an open review waits for the conversation to end before anyone shares it.
+        can_approve=can_manage and decision.status == Decision.Status.SUBMITTED and not in_open_review,
+        can_celebrate=can_manage
+        and (
+            decision.status == Decision.Status.APPROVED
+            or (decision.status == Decision.Status.SUBMITTED and not in_open_review)
+        ),
         can_open_review=can_manage and live and review is None,
         can_request_review=is_author and live and review is None,
         forms=forms or {},

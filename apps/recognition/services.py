@@ -143,6 +143,12 @@ def endorsement_delete(*, decision: Decision, endorser: User) -> bool:
 
 
 @transaction.atomic
+def _refuse_while_in_review(decision: Decision) -> None:
+    """Another manager may have taken the story into a private review: it is not shared until that ends."""
+    if Review.objects.filter(decision=decision, status=Review.Status.OPEN).exists():
+        raise ActionRefused(_("This story is in a blameless review. Close the review before you share the story."))
+
+
 def decision_approve(*, decision: Decision, manager: User) -> bool:
     """Shares a submitted story with the whole organisation. Returns False if it was already approved."""
     _require_manager(user=manager, decision=decision)
@@ -151,6 +157,7 @@ def decision_approve(*, decision: Decision, manager: User) -> bool:
         raise ActionRefused(_("This story was withdrawn by its author, so it cannot be approved."))
     if locked.status != Decision.Status.SUBMITTED:
         return False
+    _refuse_while_in_review(locked)
     locked.status = Decision.Status.APPROVED
     locked.approved_at = timezone.now()
     locked.approved_by = manager
@@ -175,6 +182,7 @@ def decision_celebrate(*, decision: Decision, manager: User, note: str) -> bool:
         return False
     now = timezone.now()
     if locked.status == Decision.Status.SUBMITTED:
+        _refuse_while_in_review(locked)
         locked.approved_at, locked.approved_by = now, manager
         _audit(actor=manager, verb=AuditEvent.Verb.APPROVED, decision=locked)
     locked.status = Decision.Status.CELEBRATED

@@ -142,13 +142,13 @@ def endorsement_delete(*, decision: Decision, endorser: User) -> bool:
 # --- approval and celebration --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def _refuse_while_in_review(decision: Decision) -> None:
     """Another manager may have taken the story into a private review: it is not shared until that ends."""
     if Review.objects.filter(decision=decision, status=Review.Status.OPEN).exists():
         raise ActionRefused(_("This story is in a blameless review. Close the review before you share the story."))
 
 
+@transaction.atomic
 def decision_approve(*, decision: Decision, manager: User) -> bool:
     """Shares a submitted story with the whole organisation. Returns False if it was already approved."""
     _require_manager(user=manager, decision=decision)

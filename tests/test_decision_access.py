@@ -156,3 +156,34 @@ def test_people_who_manage_nothing_have_no_rules_page(client):
     client.force_login(UserFactory())
 
     assert client.get(reverse("decisions:manage_rules")).status_code == 403
+
+
+def test_ending_a_trust_statement_today_keeps_the_past_and_removes_one_not_yet_started(client, a_manager, team):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    current = TrustStatement.objects.create(
+        author=a_manager, team=team, text="Now.", starts_on=today - datetime.timedelta(9)
+    )
+    future = TrustStatement.objects.create(
+        author=a_manager, team=team, text="Later.", starts_on=today + datetime.timedelta(3)
+    )
+    past = TrustStatement.objects.create(
+        author=a_manager,
+        team=team,
+        text="Before.",
+        starts_on=today - datetime.timedelta(30),
+        ends_on=today - datetime.timedelta(10),
+    )
+    client.force_login(a_manager)
+
+    for statement in (current, future, past):
+        client.post(reverse("decisions:trust_end", args=[statement.pk]))
+
+    current.refresh_from_db()
+    past.refresh_from_db()
+    assert current.ends_on == today
+    assert not TrustStatement.objects.filter(pk=future.pk).exists()
+    assert past.ends_on == today - datetime.timedelta(10)

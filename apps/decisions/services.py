@@ -159,13 +159,20 @@ def trust_statement_create(*, author, team: Team, fields: dict) -> TrustStatemen
 
 
 @transaction.atomic
-def trust_statement_end(*, statement: TrustStatement, user) -> TrustStatement:
-    """Ends a trust statement today. History stays: decisions it covered stay covered."""
+def trust_statement_end(*, statement: TrustStatement, user) -> str:
+    """Ends a trust statement today; history stays (decisions it covered stay covered). One that has not started yet
+    covered nothing and is removed; one that already ended is left as it was. Returns "ended", "removed" or "past"."""
     ensure_manages(user=user, team=statement.team)
+    locked = TrustStatement.objects.select_for_update().get(pk=statement.pk)
     today = timezone.localdate()
-    statement.ends_on = max(today, statement.starts_on)
-    statement.save(update_fields=["ends_on"])
-    return statement
+    if locked.starts_on > today:
+        locked.delete()
+        return "removed"
+    if locked.ends_on is not None and locked.ends_on <= today:
+        return "past"
+    locked.ends_on = today
+    locked.save(update_fields=["ends_on"])
+    return "ended"
 
 
 @transaction.atomic

@@ -207,8 +207,11 @@ def team_rules(request: HttpRequest, team_id: int) -> HttpResponse:
 @require_POST
 def trust_statement_end(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(TrustStatement, pk=pk)
-    services.trust_statement_end(statement=statement, user=request.user)
-    messages.success(request, _("The trust statement ends today. Stories it covered stay covered."))
+    outcome = services.trust_statement_end(statement=statement, user=request.user)
+    if outcome == "removed":
+        messages.success(request, _("The trust statement had not started yet, so it is withdrawn."))
+    elif outcome == "ended":
+        messages.success(request, _("The trust statement ends today. Stories it covered stay covered."))
     return redirect("decisions:team_rules", team_id=statement.team_id)
 
 

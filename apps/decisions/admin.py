@@ -49,8 +49,17 @@ class DecisionAdmin(admin.ModelAdmin):
     search_fields = ["action", "situation", "author__email", "author__first_name", "author__last_name"]
     date_hierarchy = "created_at"
     list_select_related = ["author", "team", "category"]
-    raw_id_fields = ["author", "approved_by", "celebrated_by"]
+    # The workflow (approve, celebrate, withdraw) goes through Leeway's pages, which check roles and keep the audit
+    # trail; the admin shows it but does not change it.
     readonly_fields = [
+        "author",
+        "team",
+        "status",
+        "approved_at",
+        "approved_by",
+        "celebrated_at",
+        "celebrated_by",
+        "withdrawn_at",
         "covered",
         "coverage",
         "limit_in_force",

@@ -258,6 +258,14 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(covered=False) | ~Q(coverage="none"), name="decision_covered_names_its_rule"
             ),
+            # Nobody approves or celebrates their own story, however the row is written.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("author")), name="decision_not_self_approved"
+            ),
+            models.CheckConstraint(
+                condition=Q(celebrated_by__isnull=True) | ~Q(celebrated_by=F("author")),
+                name="decision_not_self_celebrated",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-created_at"]),

@@ -7,8 +7,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from apps.core.links import absolute_url
+
 from .models import Delivery, Digest
-from .presenters import absolute, edition_dates, personal_line, present
+from .presenters import edition_dates, personal_line, present
 
 UNSUBSCRIBE_SALT = "digests.unsubscribe"
 
@@ -31,7 +33,7 @@ def user_from_unsubscribe_token(token: str):
 
 
 def unsubscribe_url(user) -> str:
-    return absolute(reverse("digest_unsubscribe", args=[unsubscribe_token(user)]))
+    return absolute_url(reverse("digest_unsubscribe", args=[unsubscribe_token(user)]))
 
 
 def email_context(*, digest: Digest, recipient, personal: dict, tz=None) -> dict:
@@ -45,12 +47,11 @@ def email_context(*, digest: Digest, recipient, personal: dict, tz=None) -> dict
         "sections": sections,
         "recipient": recipient,
         "personal_line": personal_line(personal or {}),
-        "digest_url": absolute(reverse("digests:detail", args=[digest.pk])),
-        "leaderboard_url": absolute(reverse("leaderboards:index")),
-        "profile_url": absolute(reverse("accounts:profile")),
+        "digest_url": absolute_url(reverse("digests:detail", args=[digest.pk])),
+        "leaderboard_url": absolute_url(reverse("leaderboards:index")),
+        "profile_url": absolute_url(reverse("accounts:profile")),
         "unsubscribe_url": unsubscribe_url(recipient),
         "base_url": settings.LEEWAY_BASE_URL,
-        "absolute": absolute,
         "language": translation.get_language(),
     }
 
@@ -61,7 +62,7 @@ def render_digest_email(*, digest: Digest, recipient, personal: dict, tz=None) -
         context = email_context(digest=digest, recipient=recipient, personal=personal, tz=tz)
         for section in ("celebrated", "most_endorsed", "first_stories"):
             for story in context["sections"][section]:
-                story["url"] = absolute(story["path"])
+                story["url"] = absolute_url(story["path"])
         subject = " ".join(render_to_string("emails/digest_subject.txt", context).split())
         text = render_to_string("emails/digest_body_text.txt", context)
         html = render_to_string("emails/digest_body_html.html", context)

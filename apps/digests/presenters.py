@@ -1,39 +1,16 @@
 """Turn a digest's stored content into what a reader sees, in the active language (web page and emails alike)."""
 
-from decimal import Decimal
-
-from django.conf import settings
 from django.urls import reverse
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, ngettext
 
+from apps.core.templatetags.leeway import money
 from apps.decisions.models import Channel, Outcome
 from apps.leaderboards.models import BADGE_DESCRIPTIONS, Badge
 from apps.leaderboards.periods import org_time_zone
 from apps.org.models import Organisation
 
 from .models import Digest
-
-CURRENCY_SYMBOLS = {
-    "USD": "$",
-    "EUR": "€",
-    "GBP": "£",
-    "CAD": "CA$",
-    "AUD": "A$",
-    "MXN": "MX$",
-    "COP": "COP ",
-    "ARS": "ARS ",
-}
-
-
-def money(amount, currency: str) -> str:
-    value = Decimal(str(amount or 0))
-    places = 0 if value == value.to_integral_value() else 2
-    return f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{number_format(value, places, force_grouping=True)}"
-
-
-def absolute(path: str) -> str:
-    return f"{settings.LEEWAY_BASE_URL}{path}"
 
 
 def story_path(story_id: int) -> str:

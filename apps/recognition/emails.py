@@ -10,14 +10,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from apps.core.links import absolute_url
 from apps.org.selectors import time_zone_for
 
 from .models import Endorsement, Notification
 from .selectors import story_url
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.LEEWAY_BASE_URL}{path}"
 
 
 def notification_link(notification: Notification) -> str:
@@ -47,8 +44,8 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
             "decision": decision,
             "story": decision.action,
             "comment": comment,
-            "url": _absolute(notification_link(notification)),
-            "preferences_url": _absolute(reverse("accounts:profile")),
+            "url": absolute_url(notification_link(notification)),
+            "preferences_url": absolute_url(reverse("accounts:profile")),
         }
         name = f"emails/notification_{notification.kind}"
         subject = " ".join(render_to_string(f"{name}-subject.txt", context).split())

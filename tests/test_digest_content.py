@@ -11,7 +11,14 @@ from apps.digests.content import spotlight
 from apps.digests.emails import render_digest_email
 from apps.digests.models import Delivery, Digest
 from apps.digests.services import deliveries_send_pending, edition_build
-from tests.factories import DecisionFactory, EndorsementFactory, TeamFactory, a_week_to_celebrate, agent
+from tests.factories import (
+    DecisionFactory,
+    EndorsementFactory,
+    TeamFactory,
+    TrustStatementFactory,
+    a_week_to_celebrate,
+    agent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +168,18 @@ def test_the_spotlight_rotates_from_week_to_week(db):
         featured.append([p["name"] for p in team_digest(edition, team).content["spotlight"]])
 
     assert featured == [["Ana", "Tom"], ["Mei", "Kwame"], ["Ana", "Tom"]]
+
+
+def test_a_trust_statement_to_one_person_stays_in_their_teams_digest(week):
+    with time_machine.travel(WHEN, tick=False):
+        TrustStatementFactory(
+            team=week["team"], author=week["manager"], agent=week["tom"], text="Tom, I trust you with refunds."
+        )
+
+    edition = edition_build(week_start=WEEK, now=AFTER)
+
+    team_texts = [t["text"] for t in team_digest(edition, week["team"]).content["trust"]]
+    org_texts = [t["text"] for t in Digest.objects.get(edition=edition, scope="organisation").content["trust"]]
+    assert "Tom, I trust you with refunds." in team_texts
+    assert "Tom, I trust you with refunds." not in org_texts
+    assert "I trust you to waive delivery charges." in org_texts

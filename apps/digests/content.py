@@ -170,7 +170,9 @@ def build_contents(
             "category": _names(statement.category) if statement.category else None,
             "raised_limit": str(statement.raised_limit) if statement.raised_limit is not None else None,
         }
-        for key in team_scopes[statement.team_id]:
+        # A statement to one person is shared with their team only, as in the playbook; a team-wide one travels.
+        keys = team_scopes[statement.team_id] if statement.agent_id is None else team_scopes[statement.team_id][-1:]
+        for key in keys:
             contents[key]["trust"].append(item)
 
     _add_numbers(contents, structure=structure, team_scopes=team_scopes, start=start, end=end)

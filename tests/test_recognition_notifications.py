@@ -204,3 +204,17 @@ def test_the_beat_schedule_drains_the_outbox_every_minute_and_a_backlog_expires(
     entry = BEAT_SCHEDULE["recognition-drain-outbox"]
     assert entry["task"] == "recognition.drain_outbox"
     assert entry["options"]["expires"] < entry["schedule"]
+
+
+def test_the_outbox_waits_longer_after_each_failed_attempt(pending):
+    now = timezone.now()
+    Notification.objects.filter(pk=pending.pk).update(
+        email_attempts=3, email_claimed_at=now - datetime.timedelta(minutes=20)
+    )
+
+    assert services.outbox_drain() == 0  # the third failure asks for 32 minutes of patience
+
+    Notification.objects.filter(pk=pending.pk).update(email_claimed_at=now - datetime.timedelta(minutes=33))
+    assert services.outbox_drain() == 1
+    assert services.outbox_retry_after(1) == datetime.timedelta(minutes=2)
+    assert services.outbox_retry_after(4) == datetime.timedelta(minutes=128)

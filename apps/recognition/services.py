@@ -26,8 +26,16 @@ logger = logging.getLogger(__name__)
 
 # An email is tried this many times (by its task's retries and by the outbox) before it is marked failed.
 MAX_EMAIL_ATTEMPTS = 5
-# The outbox leaves a row alone for this long after an attempt, so a retrying task and the drain do not pile up.
+# After a failed attempt the outbox waits before the next one, longer each time (2, 8, 32, 128 minutes), so that
+# a mail server down for maintenance loses nothing: the last attempt comes almost three hours after the first.
 OUTBOX_RETRY_AFTER = datetime.timedelta(minutes=2)
+OUTBOX_RETRY_FACTOR = 4
+
+
+def outbox_retry_after(attempts: int) -> datetime.timedelta:
+    return OUTBOX_RETRY_AFTER * OUTBOX_RETRY_FACTOR ** max(attempts - 1, 0)
+
+
 # A row still "sending" after this long belonged to a worker that died mid-send. It is not sent again: one lost
 # email is better than two.
 OUTBOX_STUCK_AFTER = datetime.timedelta(hours=1)
@@ -374,10 +382,13 @@ def outbox_drain(*, limit: int = 200) -> int:
         Notification.objects.filter(email_status=Notification.EmailStatus.PENDING)
         .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - OUTBOX_RETRY_AFTER))
         .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "email_attempts", "email_claimed_at")[:limit]
     )
+    due = [
+        pk for pk, attempts, tried_at in waiting if tried_at is None or now - tried_at >= outbox_retry_after(attempts)
+    ]
     sent = 0
-    for notification_id in list(waiting):
+    for notification_id in due:
         try:
             sent += notification_email_send(notification_id=notification_id)
         except Exception:

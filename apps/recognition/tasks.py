@@ -7,17 +7,14 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(
-    name="recognition.send_notification_email",
-    ignore_result=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=services.MAX_EMAIL_ATTEMPTS - 1,
-)
+@shared_task(name="recognition.send_notification_email", ignore_result=True)
 def send_notification_email(notification_id: int) -> bool:
-    return services.notification_email_send(notification_id=notification_id)
+    """The first attempt, right after the write commits. A failed send goes back to the outbox, whose drain retries
+    it with a growing wait (services.outbox_retry_after): one schedule for every retry, not two competing ones."""
+    try:
+        return services.notification_email_send(notification_id=notification_id)
+    except (smtplib.SMTPException, OSError):
+        return False
 
 
 @shared_task(name="recognition.drain_outbox", ignore_result=True)

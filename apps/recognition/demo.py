@@ -188,7 +188,9 @@ def _reviews(decisions, managers, now) -> None:
             [m for m in managers.get(decision.team_id, []) if m.pk != decision.author_id]
         )
 
-    candidates = [d for d in decisions if fits(d)]
+    # A story that went through a review was not celebrated (the list above predates the celebrations).
+    celebrated = set(Decision.objects.filter(status=Decision.Status.CELEBRATED).values_list("pk", flat=True))
+    candidates = [d for d in decisions if fits(d) and d.pk not in celebrated]
     if not candidates:
         return
     old = [d for d in candidates if d.created_at < now - datetime.timedelta(days=7)] or candidates

@@ -4,7 +4,7 @@ from apps.org.models import Membership
 
 from . import content as digest_content
 from .models import Delivery, Digest, Edition
-from .services import digest_key_for, digest_scope_key, edition_snapshot
+from .services import digest_key_for, digest_scope_key, edition_snapshot, with_news_fallback
 
 
 def editions_for_archive() -> QuerySet[Edition]:
@@ -44,7 +44,7 @@ def digest_for_person(*, user, edition: Edition) -> tuple[Digest, dict]:
     digests = {digest_scope_key(d): d for d in Digest.objects.filter(edition=edition).select_related("team", "edition")}
     memberships = list(Membership.objects.filter(user=user).values_list("team_id", "role", "team__department_id"))
     key = digest_key_for([(t, r) for t, r, _d in memberships], {t: d for t, _r, d in memberships})
-    digest = digests.get(key) or digests["organisation"]
+    digest = digests[with_news_fallback(key, digests)]
     personal = digest_content.personal_numbers(
         user_ids=[user.pk], start=edition.period_start, end=edition.period_end, snapshot=edition_snapshot(edition)
     )

@@ -158,15 +158,16 @@ def recipients_by_digest_key(digests: dict[str, Digest]) -> dict[int, str]:
     ):
         memberships[user_id].append((team_id, role))
         team_department[team_id] = department_id
-    chosen = {}
-    for pk in people:
-        key = digest_key_for(memberships[pk], team_department)
-        if key.startswith("team") and key in digests and not digest_content.has_news(digests[key].content):
-            key = digest_content.scope_key("department", digests[key].team.department_id)
-        if key not in digests or (key.startswith("department") and not digest_content.has_news(digests[key].content)):
-            key = "organisation"  # also for a team or department created after the week was built
-        chosen[pk] = key
-    return chosen
+    return {pk: with_news_fallback(digest_key_for(memberships[pk], team_department), digests) for pk in people}
+
+
+def with_news_fallback(key: str, digests: dict[str, Digest]) -> str:
+    """A team or department digest with nothing to celebrate gives way to the next wider one that has news."""
+    if key.startswith("team") and key in digests and not digest_content.has_news(digests[key].content):
+        key = digest_content.scope_key("department", digests[key].team.department_id)
+    if key not in digests or (key.startswith("department") and not digest_content.has_news(digests[key].content)):
+        key = "organisation"  # also for a team or department created after the week was built
+    return key
 
 
 def _create_deliveries(edition: Edition, *, now) -> None:

@@ -168,15 +168,6 @@ def test_shared_lessons_are_the_closed_reviews_the_authors_agreed_to_share_witho
     assert shared_lessons(category=CategoryFactory()) == []
 
 
-def test_recognitions_own_story_address_leads_to_the_decision_page(client, an_agent):
-    story = DecisionFactory(author=an_agent)
-    client.force_login(an_agent)
-
-    response = client.get(reverse("recognition:decision", args=[story.pk]))
-
-    assert response.url == reverse("decisions:detail", args=[story.pk])
-
-
 def test_the_playbook_shows_shared_lessons_under_their_category_without_names(client, an_agent, a_manager):
     category = CategoryFactory(name="Refund or credit", slug="refund")
     GuardrailFactory(category=category)

@@ -177,7 +177,7 @@ class Coverage(models.TextChoices):
 class DecisionQuerySet(models.QuerySet):
     def shared(self):
         """Stories the whole organisation may read: approved or celebrated."""
-        return self.filter(status__in=[Decision.Status.APPROVED, Decision.Status.CELEBRATED])
+        return self.filter(status__in=Decision.SHARED_STATUSES)
 
     def live(self):
         return self.exclude(status=Decision.Status.WITHDRAWN)
@@ -235,6 +235,9 @@ class Decision(models.Model):
     celebration_note = models.TextField(_("celebration note"), max_length=1000, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
+    # Stories the whole organisation may read.
+    SHARED_STATUSES = (Status.APPROVED, Status.CELEBRATED)
+
     objects = DecisionQuerySet.as_manager()
 
     class Meta:
@@ -279,7 +282,7 @@ class Decision(models.Model):
 
     @property
     def is_shared(self) -> bool:
-        return self.status in (self.Status.APPROVED, self.Status.CELEBRATED)
+        return self.status in self.SHARED_STATUSES
 
 
 class PlaybookAcknowledgement(models.Model):

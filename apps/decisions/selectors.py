@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Max, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.org.models import Membership, Team
@@ -29,7 +30,7 @@ def visible_decisions(*, user) -> QuerySet[Decision]:
     my_team_ids = Membership.objects.filter(user=user).values("team_id")
     return decisions.filter(
         Q(author=user)
-        | Q(status__in=[Decision.Status.APPROVED, Decision.Status.CELEBRATED])
+        | Q(status__in=Decision.SHARED_STATUSES)
         | (Q(team_id__in=my_team_ids) & ~Q(status=Decision.Status.WITHDRAWN))
     )
 
@@ -52,8 +53,7 @@ def feed_for_user(*, user, filters: dict | None = None) -> QuerySet[Decision]:
     """The home feed: shared stories from the whole organisation plus my teams' submitted ones, newest first."""
     my_team_ids = Membership.objects.filter(user=user).values("team_id")
     decisions = Decision.objects.filter(
-        Q(status__in=[Decision.Status.APPROVED, Decision.Status.CELEBRATED])
-        | Q(status=Decision.Status.SUBMITTED, team_id__in=my_team_ids)
+        Q(status__in=Decision.SHARED_STATUSES) | Q(status=Decision.Status.SUBMITTED, team_id__in=my_team_ids)
     )
     filters = filters or {}
     for name in ("team", "category", "channel"):
@@ -153,3 +153,8 @@ def team_acknowledgements(*, team: Team) -> list[dict]:
         current = ack is not None and (changed is None or ack.acknowledged_at >= changed)
         rows.append({"user": membership.user, "acknowledged_at": ack.acknowledged_at if current else None})
     return rows
+
+
+def story_path(decision_id: int) -> str:
+    """The address of a story's page (for links in emails, digests and redirects)."""
+    return reverse("decisions:detail", args=[decision_id])

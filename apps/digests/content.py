@@ -19,7 +19,7 @@ from apps.leaderboards.models import Snapshot
 from apps.org.models import Department, Membership, Organisation, Team
 from apps.recognition.models import Endorsement
 
-SHARED = [Decision.Status.APPROVED, Decision.Status.CELEBRATED]
+SHARED = Decision.SHARED_STATUSES
 KEPT = [Outcome.RETAINED, Outcome.DELIGHTED]
 MAX_STORIES = 12
 MAX_MOST_ENDORSED = 5

@@ -1,20 +1,16 @@
 """Turn a digest's stored content into what a reader sees, in the active language (web page and emails alike)."""
 
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, ngettext
 
 from apps.core.templatetags.leeway import money
 from apps.decisions.models import Channel, Outcome
+from apps.decisions.selectors import story_path
 from apps.leaderboards.models import BADGE_DESCRIPTIONS, Badge
 from apps.leaderboards.periods import org_time_zone
 from apps.org.models import Organisation
 
 from .models import Digest
-
-
-def story_path(story_id: int) -> str:
-    return reverse("decisions:detail", args=[story_id])
 
 
 def _label(names: dict | None) -> str:

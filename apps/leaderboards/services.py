@@ -19,7 +19,7 @@ from .scoring import ENDORSER_WEEKLY_CAP, PAIR_MONTHLY_CAP
 
 logger = logging.getLogger(__name__)
 
-SHARED = [Decision.Status.APPROVED, Decision.Status.CELEBRATED]
+SHARED = Decision.SHARED_STATUSES
 ROW_COLUMNS = [
     "person_id",
     "team_id",

@@ -5,12 +5,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.decisions.models import Category, Decision
-from apps.decisions.selectors import can_manage_decision, visible_decisions
+from apps.decisions.selectors import can_manage_decision, story_path, visible_decisions
 from apps.org.selectors import teams_managed_by
 
 from .models import AuditEvent, Endorsement, Notification, Review
@@ -55,12 +54,7 @@ def attach_recognition(decisions, *, viewer: User) -> list[Decision]:
 
 
 def story_url(decision: Decision | int) -> str:
-    """The decision page: the decisions app's when it exists, else recognition's own."""
-    pk = decision if isinstance(decision, int) else decision.pk
-    try:
-        return reverse("decisions:detail", args=[pk])
-    except NoReverseMatch:
-        return reverse("recognition:decision", args=[pk])
+    return story_path(decision if isinstance(decision, int) else decision.pk)
 
 
 def can_endorse(*, user: User, decision: Decision) -> bool:

@@ -5,7 +5,6 @@ from . import views
 app_name = "recognition"
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
-    path("decisions/<int:pk>/", views.decision, name="decision"),
     path("decisions/<int:pk>/endorse/", views.endorse, name="endorse"),
     path("decisions/<int:pk>/unendorse/", views.unendorse, name="unendorse"),
     path("decisions/<int:pk>/approve/", views.approve, name="approve"),

@@ -68,14 +68,6 @@ def queue(request: HttpRequest) -> HttpResponse:
 # --- a story's recognition ----------------------------------------------------------------------------------------
 
 
-@require_GET
-def decision(request: HttpRequest, pk: int) -> HttpResponse:
-    story = _visible_decision(request, pk)
-    if selectors.story_url(story) != request.path:
-        return redirect(selectors.story_url(story))
-    return _render_decision(request, story)
-
-
 def _render_decision(request: HttpRequest, story: Decision, forms: dict | None = None, status: int = 200):
     context = {"decision": story, **selectors.decision_panel_context(decision=story, viewer=request.user, forms=forms)}
     return render(request, "recognition/decision.html", context, status=status)

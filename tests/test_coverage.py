@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from apps.decisions.models import Coverage
 from apps.decisions.services import coverage_for, decision_submit
@@ -11,6 +12,13 @@ from tests.factories import GuardrailFactory, TeamGuardrailFactory, TrustStateme
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """Every rule here is judged on TODAY, and the factories date trust statements from the clock: freeze it there."""
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC), tick=False):
+        yield
 
 
 @pytest.fixture

@@ -92,6 +92,14 @@ def manager(*teams: Team, **user_fields) -> User:
     return user
 
 
+def department_head(*departments: Department, **user_fields) -> User:
+    """A director heading each of `departments` (a new department if none is given)."""
+    user = UserFactory(**user_fields)
+    for department in departments or (DepartmentFactory(),):
+        department.heads.add(user)
+    return user
+
+
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Category

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from apps.org.selectors import is_manager
+from apps.org.selectors import is_department_head, is_manager
 
 
 def navigation(request):
@@ -9,6 +9,7 @@ def navigation(request):
     signed_in = bool(user and user.is_authenticated)
     return {
         "nav_is_manager": signed_in and is_manager(user=user),
+        "nav_is_department_head": signed_in and is_department_head(user=user),
         "nav_is_admin": signed_in and user.is_staff,
         "nav_languages": settings.LANGUAGES,
     }

@@ -12,6 +12,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation"]
     search_fields = ["name"]
+    autocomplete_fields = ["heads"]
 
 
 class MembershipInline(admin.TabularInline):

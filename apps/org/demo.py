@@ -69,6 +69,11 @@ STRUCTURE = [
     ),
 ]
 ADMIN = ("Morgan", "Lee", "en", "Europe/London")
+# Department heads (directors): they oversee every team of their department.
+DEPARTMENT_HEADS = {
+    "Customer Care": ("Helen", "Carter", "en", "Europe/London"),
+    "Guest Services": ("Rosa", "Delgado", "es", "Europe/Madrid"),
+}
 
 
 def demo_email(first_name: str) -> str:
@@ -117,5 +122,16 @@ def seed_organisation(*, today: datetime.date) -> dict:
                 team=team, user=agent, defaults={"role": Membership.Role.AGENT, "joined_on": joined}
             )
             agents[team_name].append(agent)
+    heads = {}
+    for department_name, person in DEPARTMENT_HEADS.items():
+        heads[department_name] = _person(*person)
+        Department.objects.get(organisation=org, name=department_name).heads.add(heads[department_name])
     admin = _person(*ADMIN, is_staff=True, is_superuser=True)
-    return {"organisation": org, "teams": teams, "managers": managers, "agents": agents, "admin": admin}
+    return {
+        "organisation": org,
+        "teams": teams,
+        "managers": managers,
+        "agents": agents,
+        "department_heads": heads,
+        "admin": admin,
+    }

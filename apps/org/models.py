@@ -84,6 +84,15 @@ class Organisation(models.Model):
 class Department(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="departments")
     name = models.CharField(_("name"), max_length=120)
+    # Department heads (directors) read insights for every team in their departments, see stories that waited too
+    # long there, and stand in for a team that has no manager. Set by admins.
+    heads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="headed_departments",
+        blank=True,
+        verbose_name=_("heads"),
+        help_text=_("Directors who oversee every team in this department."),
+    )
 
     class Meta:
         verbose_name = _("department")

@@ -1,9 +1,9 @@
 import zoneinfo
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from .models import Membership, Organisation, Team
+from .models import Department, Membership, Organisation, Team
 
 
 def teams_managed_by(*, user) -> QuerySet[Team]:
@@ -12,6 +12,24 @@ def teams_managed_by(*, user) -> QuerySet[Team]:
 
 def is_manager(*, user) -> bool:
     return user.is_authenticated and Membership.objects.filter(user=user, role=Membership.Role.MANAGER).exists()
+
+
+def departments_headed_by(*, user) -> QuerySet[Department]:
+    return Department.objects.filter(heads=user)
+
+
+def is_department_head(*, user) -> bool:
+    return user.is_authenticated and Department.objects.filter(heads=user).exists()
+
+
+def teams_overseen_by(*, user) -> QuerySet[Team]:
+    """The teams whose stories and numbers a person oversees: all of them for admins, else the teams they manage and
+    every team in the departments they head."""
+    if user.is_staff:
+        return Team.objects.all()
+    return Team.objects.filter(
+        Q(memberships__user=user, memberships__role=Membership.Role.MANAGER) | Q(department__heads=user)
+    ).distinct()
 
 
 def team_of_agent(*, user) -> Team | None:

@@ -30,6 +30,13 @@ SUITE_MOMENT = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=datetime.UTC)
 REAL_CLOCK_FIXTURES = {"live_server", "start_celery_worker"}
 
 
+def pytest_report_header(config):
+    """Says which real clock the suite runs on (`make test-clocks` moves it)."""
+    now = datetime.datetime.now(datetime.UTC)
+    pinned = f"{SUITE_MOMENT:%Y-%m-%d %H:%M}"
+    return f"clock: {now:%Y-%m-%d %H:%M} UTC, machine time zone {time.tzname[0]} (pinned tests live at {pinned} UTC)"
+
+
 @pytest.fixture(autouse=True)
 def _pinned_clock(request):
     if request.node.get_closest_marker("real_clock") or REAL_CLOCK_FIXTURES & set(request.fixturenames):

@@ -179,11 +179,20 @@ else:
     # No SMTP server configured: every email is written as a readable .eml file under var/mail/.
     EMAIL_BACKEND = "apps.core.mail.EmlFileBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Seconds any one SMTP operation (connect, a command, the message) may take before the send fails and is retried.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
-# --- Cache (rate limits) ---
+# --- Cache (rate limits, the organisation's time zone) ---
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open: with Redis down or hung, every read is a miss after at most half a second, and no request fails.
+    CACHES = {
+        "default": {
+            "BACKEND": "apps.core.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
@@ -195,7 +204,15 @@ CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # A restarted or briefly unreachable Redis: connections are checked and re-made, never left hanging.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 3,
+        "socket_keepalive": True,
+        "retry_on_timeout": True,
+        "health_check_interval": 25,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+    CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -214,6 +231,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # A broker that is down must never hang a web request: give up quickly, the outbox retries later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers outlive a broker restart of any length: they keep reconnecting (with backoff) instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
+# Every task has limits: the soft one raises inside the task (its rows go back to their outbox), the hard one ends
+# the worker process. Every SMTP call has its own, shorter timeout (EMAIL_TIMEOUT).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("LEEWAY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("LEEWAY_TASK_TIME_LIMIT", default=360)
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # --- Security headers (strict in every environment, so problems show up in development) ---

@@ -9,6 +9,8 @@ BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # The same for account emails (sign-up confirmations, password resets), which the web request only queues.
+    "core-drain-outbox": {"task": "core.drain_outbox", "schedule": 60.0, "options": {"expires": 50}},
     # --- digests and leaderboards ---
     # Builds the week's digests once the organisation's digest day and time has passed (in its time zone), then
     # sends what is due. Checking often makes the settings, not this schedule, decide when digests go out.

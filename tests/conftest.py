@@ -1,8 +1,10 @@
+import asyncio
 import contextlib
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from email import message_from_bytes
 from email.message import Message
@@ -53,8 +55,25 @@ class SmtpInbox:
 
     def __init__(self):
         self.messages: list[Message] = []
+        # Recipients refused, and the answer: {"tom@acme.example": "550 5.1.1 No such user"}; "*" refuses everyone.
+        self.refuse: dict[str, str] = {}
+        # The nth message (1-based) is received but never answered, like a server that hangs mid-send.
+        self.hang_at = 0
+        self.hanging = threading.Event()
+        self._received = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        refusal = self.refuse.get(address) or self.refuse.get("*")
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self._received += 1
+        if self._received == self.hang_at:
+            self.hanging.set()
+            await asyncio.sleep(3600)  # cancelled when the server stops
         message = message_from_bytes(envelope.content)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
@@ -81,6 +100,15 @@ def smtp_server():
         yield inbox, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def hanging_smtp_port():
+    """A port where a "mail server" accepts connections and then never says a word."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield server.getsockname()[1]
 
 
 def free_port() -> int:

@@ -240,6 +240,9 @@ CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("LEEWAY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("LEEWAY_TASK_TIME_LIMIT", default=360)
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+# Seconds a worker's claim on a batch of digest emails lasts without a sign of life (it renews it before each email).
+# After that, the next tick gives the rest of the batch to another worker. Keep it above a few EMAIL_TIMEOUTs.
+LEEWAY_DIGEST_CLAIM_LEASE = env.int("LEEWAY_DIGEST_CLAIM_LEASE", default=120)
 
 # --- Security headers (strict in every environment, so problems show up in development) ---
 CONTENT_SECURITY_POLICY = {

@@ -11,6 +11,8 @@ admin.site.index_title = _("Organisation, people and rules")
 # The admin signs in through the same page as everyone (rate limits, single sign-on).
 admin.site.login = secure_admin_login(admin.site.login)
 
+handler500 = "apps.core.views.server_error"
+
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,7 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils.translation import gettext as _
 
 
@@ -22,6 +24,15 @@ class AccountAdapter(DefaultAccountAdapter):
                 % {"domains": ", ".join("@" + d for d in settings.LEEWAY_SIGNUP_DOMAINS)}
             )
         return email
+
+    def send_mail(self, template_prefix, email, context_data):
+        """Renders the email now (in the person's language) and leaves the sending to a worker, through the outbox:
+        a mail server that is down or hangs never fails or holds up sign-up or a password reset."""
+        from apps.core.services import account_email_queue
+
+        request = context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context_data}
+        account_email_queue(message=self.render_mail(template_prefix, email, ctx))
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from apps.core.links import absolute_url
+from apps.core.mail import message_id
 from apps.org.selectors import time_zone_for
 
 from .models import Endorsement, Notification
@@ -57,6 +58,7 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
         headers={
+            "Message-ID": message_id(),
             "Auto-Submitted": "auto-generated",
             "Content-Language": language,
             "X-Leeway-Notification": str(notification.pk),

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import OutboxEmail
 from apps.decisions.models import Decision
 
 
@@ -88,10 +89,9 @@ class ReviewMessage(models.Model):
         return f"{self.author} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class Notification(models.Model):
-    """Something a person should know about one of their stories. The row is also the email outbox:
-    it is written in the same transaction as the change it announces, and its email is claimed (pending → sending)
-    by exactly one worker before it is sent, so a broker outage delays an email and nothing sends it twice."""
+class Notification(OutboxEmail):
+    """Something a person should know about one of their stories. The row is also its email's place in the outbox
+    (apps/core/outbox.py): a broker outage delays the email, and nothing sends it twice."""
 
     class Kind(models.TextChoices):
         ENDORSED = "endorsed", _("Endorsed")
@@ -102,13 +102,6 @@ class Notification(models.Model):
         REVIEW_MESSAGE = "review_message", _("New message in a review")
         REVIEW_CLOSED = "review_closed", _("Review closed")
 
-    class EmailStatus(models.TextChoices):
-        PENDING = "pending", _("Waiting to be sent")
-        SENDING = "sending", _("Being sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        SKIPPED = "skipped", _("Not sent (emails turned off)")
-
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="notifications")
@@ -117,12 +110,6 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-
-    email_status = models.CharField(max_length=8, choices=EmailStatus, default=EmailStatus.PENDING)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
-    email_claimed_at = models.DateTimeField(null=True, blank=True)
-    email_sent_at = models.DateTimeField(null=True, blank=True)
-    email_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("notification")

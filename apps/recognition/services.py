@@ -5,40 +5,20 @@ Every function here is keyword-only and named `<entity>_<action>`. Each write th
 enqueued only once the transaction commits, and the outbox (`outbox_drain`) sends whatever the broker missed.
 """
 
-import datetime
-import logging
 from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core import outbox
 from apps.decisions.models import Decision
 from apps.decisions.selectors import can_manage_decision, visible_decisions
 from apps.org.models import Membership
 
 from .models import AuditEvent, Endorsement, Notification, Review, ReviewMessage
-
-logger = logging.getLogger(__name__)
-
-# An email is tried this many times (by its task's retries and by the outbox) before it is marked failed.
-MAX_EMAIL_ATTEMPTS = 5
-# After a failed attempt the outbox waits before the next one, longer each time (2, 8, 32, 128 minutes), so that
-# a mail server down for maintenance loses nothing: the last attempt comes almost three hours after the first.
-OUTBOX_RETRY_AFTER = datetime.timedelta(minutes=2)
-OUTBOX_RETRY_FACTOR = 4
-
-
-def outbox_retry_after(attempts: int) -> datetime.timedelta:
-    return OUTBOX_RETRY_AFTER * OUTBOX_RETRY_FACTOR ** max(attempts - 1, 0)
-
-
-# A row still "sending" after this long belonged to a worker that died mid-send. It is not sent again: one lost
-# email is better than two.
-OUTBOX_STUCK_AFTER = datetime.timedelta(hours=1)
 
 
 class ActionRefused(Exception):
@@ -59,16 +39,9 @@ def _audit(*, actor: User | None, verb: str, decision: Decision, **data) -> Audi
 
 
 def _enqueue_email(notification_id: int) -> None:
-    """Hands a notification's email to Celery. A broker outage is logged, never shown: the outbox sends it later."""
     from .tasks import send_notification_email
 
-    try:
-        # Not the pooled connection: with a broker down it retries for seconds while the person waits. This one
-        # tries once, and the outbox catches up within a minute.
-        with send_notification_email.app.connection_for_write(transport_options={"max_retries": 0}) as connection:
-            send_notification_email.apply_async(args=[notification_id], retry=False, connection=connection)
-    except Exception:
-        logger.warning("Broker unavailable; notification %s stays in the outbox", notification_id, exc_info=True)
+    outbox.enqueue(send_notification_email, notification_id)
 
 
 def _notify(*, recipients, kind: str, decision: Decision, actor: User | None) -> list[Notification]:
@@ -332,65 +305,22 @@ def notifications_mark_read(*, user: User) -> int:
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Sends one notification's email, at most once. Returns True if this call sent it.
-
-    The row is claimed with a conditional UPDATE (pending → sending): of any number of workers, tasks and outbox
-    runs that try, exactly one gets it. A failure gives it back to the outbox until MAX_EMAIL_ATTEMPTS, and re-raises
-    so that the task's own retry (with backoff) can try again.
-    """
+    """Sends one notification's email, at most once (see apps/core/outbox.py). Returns True if this call sent it."""
     from .emails import notification_message
 
-    claimed = Notification.objects.filter(pk=notification_id, email_status=Notification.EmailStatus.PENDING).update(
-        email_status=Notification.EmailStatus.SENDING,
-        email_claimed_at=timezone.now(),
-        email_attempts=F("email_attempts") + 1,
-    )
-    if not claimed:
+    if not outbox.claim(Notification, notification_id):
         return False
     notification = Notification.objects.select_related(
         "recipient", "actor", "decision", "decision__category", "decision__author"
     ).get(pk=notification_id)
-    row = Notification.objects.filter(pk=notification_id)
     recipient = notification.recipient
     # The preference is read again at send time: turning emails off stops what is still waiting.
     if not (recipient.is_active and recipient.email and recipient.email_notifications):
-        row.update(email_status=Notification.EmailStatus.SKIPPED)
+        Notification.objects.filter(pk=notification_id).update(email_status=Notification.EmailStatus.SKIPPED)
         return False
-    try:
-        notification_message(notification).send()
-    except Exception as error:
-        give_up = notification.email_attempts >= MAX_EMAIL_ATTEMPTS
-        row.update(
-            email_status=Notification.EmailStatus.FAILED if give_up else Notification.EmailStatus.PENDING,
-            email_error=f"{type(error).__name__}: {error}"[:300],
-        )
-        if give_up:
-            logger.error("Giving up on notification %s after %s attempts", notification_id, MAX_EMAIL_ATTEMPTS)
-            return False
-        raise
-    row.update(email_status=Notification.EmailStatus.SENT, email_sent_at=timezone.now(), email_error="")
-    return True
+    return outbox.deliver(notification, notification_message(notification))
 
 
 def outbox_drain(*, limit: int = 200) -> int:
-    """Sends the emails still waiting (the broker was down, a worker was busy or failed). Returns how many it sent."""
-    now = timezone.now()
-    Notification.objects.filter(
-        email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=now - OUTBOX_STUCK_AFTER
-    ).update(email_status=Notification.EmailStatus.FAILED, email_error="Interrupted while sending; not retried.")
-    waiting = (
-        Notification.objects.filter(email_status=Notification.EmailStatus.PENDING)
-        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - OUTBOX_RETRY_AFTER))
-        .order_by("created_at", "pk")
-        .values_list("pk", "email_attempts", "email_claimed_at")[:limit]
-    )
-    due = [
-        pk for pk, attempts, tried_at in waiting if tried_at is None or now - tried_at >= outbox_retry_after(attempts)
-    ]
-    sent = 0
-    for notification_id in due:
-        try:
-            sent += notification_email_send(notification_id=notification_id)
-        except Exception:
-            logger.warning("Notification %s could not be sent yet", notification_id, exc_info=True)
-    return sent
+    """Sends the notification emails still waiting. Returns how many it sent."""
+    return outbox.drain(Notification, lambda pk: notification_email_send(notification_id=pk), limit=limit)

@@ -52,6 +52,8 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First: every request gets an id and one log line, whatever happens further in.
+    "apps.core.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -163,7 +165,7 @@ USE_TZ = True
 
 # --- Static files ---
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -179,11 +181,20 @@ else:
     # No SMTP server configured: every email is written as a readable .eml file under var/mail/.
     EMAIL_BACKEND = "apps.core.mail.EmlFileBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Seconds any one SMTP operation (connect, a command, the message) may take before the send fails and is retried.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
-# --- Cache (rate limits) ---
+# --- Cache (rate limits, the organisation's time zone) ---
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open: with Redis down or hung, every read is a miss after at most half a second, and no request fails.
+    CACHES = {
+        "default": {
+            "BACKEND": "apps.core.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
@@ -195,7 +206,15 @@ CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # A restarted or briefly unreachable Redis: connections are checked and re-made, never left hanging.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 3,
+        "socket_keepalive": True,
+        "retry_on_timeout": True,
+        "health_check_interval": 25,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+    CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -214,7 +233,20 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # A broker that is down must never hang a web request: give up quickly, the outbox retries later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers outlive a broker restart of any length: they keep reconnecting (with backoff) instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
+# Every task has limits: the soft one raises inside the task (its rows go back to their outbox), the hard one ends
+# the worker process. Every SMTP call has its own, shorter timeout (EMAIL_TIMEOUT).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("LEEWAY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("LEEWAY_TASK_TIME_LIMIT", default=360)
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+# Workers log through LOGGING above (with request ids), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Seconds a worker's claim on a batch of digest emails lasts without a sign of life (it renews it before each email).
+# After that, the next tick gives the rest of the batch to another worker. Keep it above a few EMAIL_TIMEOUTs.
+LEEWAY_DIGEST_CLAIM_LEASE = env.int("LEEWAY_DIGEST_CLAIM_LEASE", default=120)
 
 # --- Security headers (strict in every environment, so problems show up in development) ---
 CONTENT_SECURITY_POLICY = {
@@ -236,11 +268,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+# One line per record: time, level, logger, the request (or task) id, then key=value pairs (apps/core/logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LEEWAY_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -51,7 +51,8 @@ CUSTOMER_REFERENCE = "CASE-77310"
 # `manager` manages it; `head` heads its department; `other_*` belong to a team of another department.
 # Objects: "story" (the agent's submitted story), "shared" (their approved story, covered by the private statement),
 # "reviewed" (a story under review), "team", "statement" (the private trust statement), "digest" (the team's digest).
-# 302 means "sent elsewhere" (for anonymous visitors: to sign in, which test_login_required checks).
+# 302 means "sent elsewhere" (for anonymous visitors: to sign in, which test_login_required checks; for two-factor
+# pages: to confirm one's password first). 404 on two-factor pages: nothing to show before it is set up.
 # fmt: off
 EXPECTED = {
     #                                                                 anon agent mate other mgr omgr head admin
@@ -96,6 +97,14 @@ EXPECTED = {
     "home":                                   ("get", None,          "302 200 200 200 200 200 200 200"),
     "leaderboards:index":                     ("get", None,          "302 200 200 200 200 200 200 200"),
     "leaderboards:teams":                     ("get", None,          "302 200 200 200 200 200 200 200"),
+    "mfa_activate_totp":                      ("get", None,          "302 302 302 302 302 302 302 302"),
+    "mfa_authenticate":                       ("get", None,          "302 302 302 302 302 302 302 302"),
+    "mfa_deactivate_totp":                    ("get", None,          "302 404 404 404 404 404 404 404"),
+    "mfa_download_recovery_codes":            ("get", None,          "302 404 404 404 404 404 404 404"),
+    "mfa_generate_recovery_codes":            ("get", None,          "302 302 302 302 302 302 302 302"),
+    "mfa_index":                              ("get", None,          "302 200 200 200 200 200 200 200"),
+    "mfa_reauthenticate":                     ("get", None,          "302 302 302 302 302 302 302 302"),
+    "mfa_view_recovery_codes":                ("get", None,          "302 404 404 404 404 404 404 404"),
     "openid_connect_callback":                ("get", None,          "404 404 404 404 404 404 404 404"),
     "openid_connect_login":                   ("get", None,          "404 404 404 404 404 404 404 404"),
     "recognition:approve":                    ("post", "story",      "302 403 403 404 302 404 404 403"),

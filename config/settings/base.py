@@ -35,6 +35,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # People whom the organisation asks for two-factor authentication set it up before they go anywhere else.
+    "apps.accounts.mfa.MfaSetupMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,6 +142,10 @@ ACCOUNT_RATE_LIMITS = {
 # How many proxies of ours stand in front of Leeway (the TLS proxy, a load balancer): the client's address is then the
 # one they add to X-Forwarded-For. 0 (no proxy) ignores the header, which anyone can forge.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("LEEWAY_TRUSTED_PROXY_COUNT", default=0)
+# Two-factor authentication: an authenticator app (TOTP) with recovery codes. The organisation's settings say whom
+# it is required of (apps/accounts/mfa.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Leeway"
 # Sign-up is open only to these email domains (comma separated). Empty: nobody can sign up on their own.
 LEEWAY_SIGNUP_DOMAINS = [d.strip().lower().lstrip("@") for d in env.list("LEEWAY_SIGNUP_DOMAINS", default=[])]
 

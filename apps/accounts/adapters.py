@@ -34,6 +34,12 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context_data}
         account_email_queue(message=self.render_mail(template_prefix, email, ctx))
 
+    def reauthenticate(self, user, password):
+        # Confirming one's password while signed in (before adding an address or setting up two-factor
+        # authentication) has its own per-person limit. allauth would also count a typo there as a failed sign-in,
+        # which locks the account out of signing in.
+        return user.check_password(password)
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin):

@@ -7,10 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.org.models import Membership, Team
+from apps.org.selectors import teams_overseen_by
 
 from .models import (
     DEFAULT_GUARDRAIL_LIMIT,
     Category,
+    Coverage,
     Decision,
     Guardrail,
     PlaybookAcknowledgement,
@@ -40,6 +42,23 @@ def can_manage_decision(*, user, decision: Decision) -> bool:
     if decision.author_id == user.pk:
         return False
     return Membership.objects.filter(user=user, team_id=decision.team_id, role=Membership.Role.MANAGER).exists()
+
+
+def may_see_private(*, user, person_id: int, team_id: int) -> bool:
+    """What is private to a person in a team (a trust statement addressed to them, their story's customer reference)
+    is seen by that person, the team's managers, the heads of its department and admins: nobody else."""
+    if user.pk == person_id or user.is_staff:
+        return True
+    return teams_overseen_by(user=user).filter(pk=team_id).exists()
+
+
+def may_see_private_details(*, user, decision: Decision) -> bool:
+    """Whether `user` sees a story's private details: its customer reference and the trust statement to its author
+    that covered it. Costs a query only when the story has such details."""
+    statement = decision.covering_trust_statement if decision.coverage == Coverage.TRUST else None
+    if not decision.customer_reference and (statement is None or statement.agent_id is None):
+        return False
+    return may_see_private(user=user, person_id=decision.author_id, team_id=decision.team_id)
 
 
 def with_card_data(decisions: QuerySet[Decision]) -> QuerySet[Decision]:

@@ -130,6 +130,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "decision": decision,
             "is_author": decision.author_id == request.user.pk,
+            "may_see_private": selectors.may_see_private_details(user=request.user, decision=decision),
             "can_change": decision.author_id == request.user.pk and decision.status == Decision.Status.SUBMITTED,
         },
     )

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Department, Membership, Organisation, Team
 
@@ -6,6 +7,11 @@ from .models import Department, Membership, Organisation, Team
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "currency", "customer_lifetime_value", "digest_weekday", "digest_time", "time_zone"]
+    fieldsets = [
+        (None, {"fields": ["name", "currency", "customer_lifetime_value", "cost_ceiling"]}),
+        (_("Digests and time"), {"fields": ["digest_weekday", "digest_time", "time_zone"]}),
+        (_("Security"), {"fields": ["mfa_required_for_admins", "mfa_required_for_managers"]}),
+    ]
 
 
 @admin.register(Department)

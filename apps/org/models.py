@@ -55,6 +55,16 @@ class Organisation(models.Model):
     digest_weekday = models.PositiveSmallIntegerField(_("digest weekday"), choices=Weekday, default=Weekday.FRIDAY)
     digest_time = models.TimeField(_("digest time"), default=datetime.time(16, 0))
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    mfa_required_for_admins = models.BooleanField(
+        _("admins must use two-factor authentication"),
+        default=False,
+        help_text=_("Admins without an authenticator app are asked to set one up before they can go on."),
+    )
+    mfa_required_for_managers = models.BooleanField(
+        _("managers and department heads must use two-factor authentication"),
+        default=False,
+        help_text=_("They read their teams' stories and reviews: ask them to set up an authenticator app too."),
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -35,6 +35,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # People whom the organisation asks for two-factor authentication set it up before they go anywhere else.
+    "apps.accounts.mfa.MfaSetupMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -129,10 +132,22 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Leeway] "
+# An office signs in from one address (a NAT, or the TLS proxy): limits per address are wide enough for everyone in
+# it, and limits per account are the strict ones, so that one person's typos, or someone guessing one account's
+# password, lock that account only and never the office.
 ACCOUNT_RATE_LIMITS = {
-    # Repeated failed sign-ins from one address, or against one account, are slowed down.
-    "login_failed": env.str("LEEWAY_LOGIN_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+    "login": env.str("LEEWAY_SIGN_IN_RATE_LIMIT", default="300/m/ip"),
+    "login_failed": env.str("LEEWAY_LOGIN_RATE_LIMIT", default="60/m/ip,5/5m/key"),
+    "reset_password": "60/m/ip,5/m/key",
+    "reset_password_from_key": "60/m/ip",
 }
+# How many proxies of ours stand in front of Leeway (the TLS proxy, a load balancer): the client's address is then the
+# one they add to X-Forwarded-For. 0 (no proxy) ignores the header, which anyone can forge.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("LEEWAY_TRUSTED_PROXY_COUNT", default=0)
+# Two-factor authentication: an authenticator app (TOTP) with recovery codes. The organisation's settings say whom
+# it is required of (apps/accounts/mfa.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Leeway"
 # Sign-up is open only to these email domains (comma separated). Empty: nobody can sign up on their own.
 LEEWAY_SIGNUP_DOMAINS = [d.strip().lower().lstrip("@") for d in env.list("LEEWAY_SIGNUP_DOMAINS", default=[])]
 

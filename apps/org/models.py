@@ -51,6 +51,14 @@ class Organisation(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("Costs above this are refused as typing mistakes."),
     )
+    small_decision_threshold = models.DecimalField(
+        _("small decision threshold"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("50.00"),
+        validators=[MinValueValidator(0)],
+        help_text=_("The ROI ledger shows the share of decisions that cost this much or less."),
+    )
     digest_weekday = models.PositiveSmallIntegerField(_("digest weekday"), choices=Weekday, default=Weekday.FRIDAY)
     digest_time = models.TimeField(_("digest time"), default=datetime.time(16, 0))
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
@@ -61,6 +69,9 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(digest_weekday__lte=6), name="org_digest_weekday_valid"),
             models.CheckConstraint(condition=models.Q(customer_lifetime_value__gte=0), name="org_ltv_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(small_decision_threshold__gte=0), name="org_small_decision_threshold_not_negative"
+            ),
         ]
 
     def __str__(self):

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "insights"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("me/", views.my_stats, name="mine"),
+]

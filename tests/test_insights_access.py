@@ -12,7 +12,8 @@ from tests.factories import DepartmentFactory, TeamFactory, UserFactory, agent, 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)
-PAGES = ["insights:ledger"]
+# Each page about teams, and one of its CSV tables.
+PAGES = {"insights:ledger": "teams", "insights:managers": "managers"}
 
 
 @pytest.fixture
@@ -38,13 +39,14 @@ def status(client, user, name, **params) -> int:
 
 
 @pytest.mark.parametrize("name", PAGES)
-@pytest.mark.parametrize("csv", [{}, {"csv": "teams"}])
-def test_an_agent_reads_no_team_insights(client, org, name, csv):
+@pytest.mark.parametrize("as_csv", [False, True])
+def test_an_agent_reads_no_team_insights(client, org, name, as_csv):
+    csv = {"csv": PAGES[name]} if as_csv else {}
     assert status(client, org["agent"], name, **csv) == 403
 
 
 @pytest.mark.parametrize("name", PAGES)
-@pytest.mark.parametrize("csv", [{}, {"csv": "teams"}])
+@pytest.mark.parametrize("as_csv", [False, True])
 @pytest.mark.parametrize(
     ("who", "allowed", "refused"),
     [
@@ -53,7 +55,10 @@ def test_an_agent_reads_no_team_insights(client, org, name, csv):
         ("admin", ["team-{billing}", "team-{desk}", "department-{care}", "department-{guests}"], []),
     ],
 )
-def test_each_role_reads_its_own_scopes_and_a_tampered_one_is_not_found(client, org, name, csv, who, allowed, refused):
+def test_each_role_reads_its_own_scopes_and_a_tampered_one_is_not_found(
+    client, org, name, as_csv, who, allowed, refused
+):
+    csv = {"csv": PAGES[name]} if as_csv else {}
     ids = {key: org[key].pk for key in ("billing", "desk", "care", "guests")}
 
     assert status(client, org[who], name, **csv) == 200
@@ -67,7 +72,8 @@ def test_each_role_reads_its_own_scopes_and_a_tampered_one_is_not_found(client, 
     "params", [{"scope": "team-999999"}, {"scope": "everything"}, {"period": "decade"}, {"csv": "secrets"}]
 )
 def test_an_address_that_names_nothing_offered_is_not_found(client, org, params):
-    assert status(client, org["head"], "insights:ledger", **params) == 404
+    for name in PAGES:
+        assert status(client, org["head"], name, **params) == 404
 
 
 @pytest.mark.parametrize("csv", [{}, {"csv": "categories"}])
@@ -91,6 +97,8 @@ def test_the_navigation_offers_insights_to_overseers_and_my_stats_to_agents(clie
     for who in ("manager", "head", "admin"):
         client.force_login(org[who])
         assert f'href="{reverse("insights:index")}"' in client.get(reverse("home")).content.decode()
+        tabs = client.get(reverse("insights:mine")).content.decode()
+        assert f'href="{reverse("insights:ledger")}"' in tabs and f'href="{reverse("insights:managers")}"' in tabs
 
 
 def test_a_custom_range_with_a_mistake_says_so_next_to_the_field_and_keeps_the_text(client, org):

@@ -2,17 +2,17 @@
 
 import statistics
 
-from django.db.models import Aggregate, FloatField
+from django.db.models import Aggregate
 
 
 class Median(Aggregate):
-    """The median of a column: PostgreSQL's PERCENTILE_CONT, or on SQLite (the embedded default) an aggregate
-    function registered on each connection, so the number is the same on both and still computed in SQL."""
+    """The median of a column (amounts or durations): PostgreSQL's PERCENTILE_CONT, or on SQLite (the embedded
+    default) an aggregate function registered on each connection, so the number is the same on both and still
+    computed in SQL. PostgreSQL answers a median of amounts as a float, so callers round it to cents."""
 
     function = "PERCENTILE_CONT"
     name = "Median"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(

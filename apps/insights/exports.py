@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .tables import MONEY, RATIO, SHARE, Table
+from .tables import HOURS, MONEY, RATIO, SHARE, Table
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -23,6 +23,8 @@ def header(table: Table, index: int) -> str:
         return f"{column.header} ({table.currency})"
     if column.kind == SHARE:
         return f"{column.header} (%)"
+    if column.kind == HOURS:
+        return f"{column.header} ({_('hours')})"
     return column.header
 
 
@@ -39,7 +41,7 @@ def csv_response(*, table: Table, filters: list[tuple[str, str]], filename: str)
         writer.writerow([neutralise(name), neutralise(value)])
     writer.writerow([])
     writer.writerow([neutralise(header(table, i)) for i in range(len(table.columns))])
-    for row in table.rows:
+    for row in [*table.rows, *table.footer]:
         writer.writerow([_csv_cell(value, column.kind) for value, column in zip(row, table.columns, strict=True)])
     return response
 
@@ -47,6 +49,6 @@ def csv_response(*, table: Table, filters: list[tuple[str, str]], filename: str)
 def _csv_cell(value, kind: str) -> str:
     if value is None:
         return ""
-    if kind in (MONEY, SHARE, RATIO):
+    if kind in (MONEY, SHARE, RATIO, HOURS):
         return str(value)
     return neutralise(value)

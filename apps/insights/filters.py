@@ -105,6 +105,8 @@ class InsightsFilterForm(forms.Form):
     scope = forms.ChoiceField(label=_("Scope"), required=False)
 
     def __init__(self, data, *, viewer, today: datetime.date, with_scope: bool = True):
+        data = data.copy()
+        data.setdefault("period", MONTH)
         super().__init__(data)
         self.today = today
         self.viewer = viewer

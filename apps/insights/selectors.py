@@ -1,27 +1,48 @@
 """Reading the insights: every number is a SQL aggregate, and each page runs the same few queries whatever the data."""
 
 import dataclasses
+import datetime
+import statistics
 import zoneinfo
 from decimal import Decimal
 
-from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
 from apps.core.templatetags.leeway import money as money_format
-from apps.decisions.models import Channel, Decision
+from apps.decisions.models import Channel, Decision, Guardrail, TeamGuardrail, TrustStatement
 from apps.digests.content import KEPT
 from apps.leaderboards import periods
-from apps.leaderboards.models import BadgeAward
-from apps.org.models import Organisation
-from apps.recognition.models import Endorsement
+from apps.leaderboards.models import BadgeAward, Period
+from apps.org.models import Membership, Organisation, Team
+from apps.recognition.models import Endorsement, Review
+from apps.recognition.selectors import QUEUE_OVERDUE_AFTER
 
 from . import charts
 from .aggregates import Median
 from .filters import Window
-from .tables import COUNT, MONEY, RATIO, SHARE, TEXT, Column, Table, money, ratio, share
+from .tables import COUNT, HOURS, MONEY, RATIO, SHARE, TEXT, Column, Table, money, ratio, share
+
+# The needs-attention list names at most this many overdue stories, the oldest first.
+MOST_OVERDUE = 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -330,3 +351,240 @@ def my_stats(*, org: Organisation, user, window: Window) -> MyStats:
         tables=[categories, trend],
         charts=_trend_charts(trend, org),
     )
+
+
+# --- Managers on board --------------------------------------------------------------------------------------------
+
+
+def _per_person(queryset: QuerySet, link: str, aggregate=None):
+    """A correlated subquery: `aggregate` (a count by default) of `queryset` rows linked to the outer person."""
+    value = (
+        queryset.filter(**{link: OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(value=aggregate or Count("pk"))
+        .values("value")[:1]
+    )
+    return Subquery(value) if aggregate is not None else Coalesce(Subquery(value), 0)
+
+
+def _hours(duration: datetime.timedelta | None) -> Decimal | None:
+    if duration is None:
+        return None
+    return (Decimal(duration.total_seconds()) / 3600).quantize(Decimal("0.1"))
+
+
+@dataclasses.dataclass
+class Onboard:
+    managers: Table
+    departments: Table
+    attention: Table
+
+    @property
+    def tables(self) -> list[Table]:
+        return [self.attention, self.managers, self.departments]
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables if t.key == key), None)
+
+
+MANAGER_METRICS = [
+    "waiting",
+    "median_wait",
+    "longest_wait",
+    "approvals",
+    "celebrations",
+    "endorsements",
+    "reviews_opened",
+    "reviews_closed",
+    "trust_written",
+    "trust_in_force",
+    "acknowledged",
+]
+
+
+def _onboard_columns(first: str) -> list[Column]:
+    return [
+        Column(first, TEXT),
+        Column(_("Stories waiting now"), COUNT),
+        Column(_("Median wait to approval"), HOURS),
+        Column(_("Longest wait to approval"), HOURS),
+        Column(_("Approvals"), COUNT),
+        Column(_("Celebrations"), COUNT),
+        Column(_("Endorsements given"), COUNT),
+        Column(_("Reviews opened"), COUNT),
+        Column(_("Reviews closed"), COUNT),
+        Column(_("Trust statements written"), COUNT),
+        Column(_("Trust statements in force"), COUNT),
+        Column(_("Playbook acknowledged in their teams"), SHARE),
+    ]
+
+
+def managers_on_board(*, org: Organisation, team_ids, window: Window, now: datetime.datetime) -> Onboard:
+    """Per manager of the teams in scope, what they did in the window and what waits for them now, beside the
+    median of every manager in the organisation; the same added up per department; and what needs attention.
+    Four queries."""
+    tz = periods.org_time_zone(org)
+    start, end = window.bounds(tz)
+    today = timezone.localtime(now, tz).date()
+
+    def within(model, field: str) -> QuerySet:
+        return model.objects.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+
+    manages = {"team__memberships__role": Membership.Role.MANAGER}
+    waiting = Decision.objects.filter(status=Decision.Status.SUBMITTED, review__isnull=True, **manages)
+    approved = within(Decision, "approved_at").filter(**manages)
+    wait = ExpressionWrapper(F("approved_at") - F("created_at"), output_field=DurationField())
+    in_force = TrustStatement.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today)
+    agents = Membership.objects.filter(role=Membership.Role.AGENT, user__is_active=True, **manages)
+    # An agent acknowledged the playbook as it is now: after the organisation's and their team's rules last changed.
+    rules_changed = Guardrail.objects.aggregate(latest=Max("updated_at"))["latest"]
+    team_rules_changed = (
+        TeamGuardrail.objects.filter(team=OuterRef("team")).order_by().values("team").annotate(m=Max("updated_at"))
+    )
+    acknowledged = agents.annotate(team_changed=Subquery(team_rules_changed.values("m")[:1])).filter(
+        Q(team_changed__isnull=True) | Q(user__playbook_ack__acknowledged_at__gte=F("team_changed")),
+        user__playbook_ack__isnull=False,
+    )
+    if rules_changed is not None:
+        acknowledged = acknowledged.filter(user__playbook_ack__acknowledged_at__gte=rules_changed)
+    people = list(
+        User.objects.filter(memberships__role=Membership.Role.MANAGER, is_active=True)
+        .distinct()
+        .annotate(
+            waiting=_per_person(waiting, "team__memberships__user"),
+            median_wait=_per_person(approved.annotate(wait=wait), "team__memberships__user", Median("wait")),
+            longest_wait=_per_person(approved.annotate(wait=wait), "team__memberships__user", Max("wait")),
+            approvals=_per_person(within(Decision, "approved_at"), "approved_by"),
+            celebrations=_per_person(within(Decision, "celebrated_at"), "celebrated_by"),
+            endorsements=_per_person(within(Endorsement, "created_at"), "endorser"),
+            reviews_opened=_per_person(within(Review, "opened_at"), "opened_by"),
+            reviews_closed=_per_person(within(Review, "closed_at"), "closed_by"),
+            trust_written=_per_person(within(TrustStatement, "created_at"), "author"),
+            trust_in_force=_per_person(in_force, "author"),
+            trust_ever=_per_person(TrustStatement.objects.all(), "author"),
+            agents=_per_person(agents, "team__memberships__user"),
+            acknowledged=_per_person(acknowledged, "team__memberships__user"),
+        )
+        .order_by("first_name", "last_name", "pk")
+    )
+    departments_of: dict[int, set[str]] = {}
+    for user_id, department in Membership.objects.filter(
+        role=Membership.Role.MANAGER, team_id__in=team_ids
+    ).values_list("user_id", "team__department__name"):
+        departments_of.setdefault(user_id, set()).add(department)
+
+    def cells(row: dict) -> list:
+        return [
+            row["waiting"],
+            _hours(row["median_wait"]),
+            _hours(row["longest_wait"]),
+            row["approvals"],
+            row["celebrations"],
+            row["endorsements"],
+            row["reviews_opened"],
+            row["reviews_closed"],
+            row["trust_written"],
+            row["trust_in_force"],
+            share(row["acknowledged"], row["agents"]),
+        ]
+
+    numbers = [
+        {name: getattr(person, name) for name in MANAGER_METRICS + ["trust_ever", "agents"]} for person in people
+    ]
+    managers = Table(
+        "managers", _("Per manager"), _onboard_columns(_("Manager")), empty=_("No manager leads a team in this scope.")
+    )
+    for person, row in zip(people, numbers, strict=True):
+        if person.pk in departments_of:
+            managers.rows.append([person.get_full_name() or person.email, *cells(row)])
+    if managers.rows:
+        managers.footer.append([_("Median of all managers"), *_medians([cells(row) for row in numbers])])
+
+    departments = Table(
+        "departments",
+        _("Per department"),
+        _onboard_columns(_("Department")),
+        empty=_("No manager leads a team in this scope."),
+    )
+    for name in sorted({d for names in departments_of.values() for d in names}):
+        members = [
+            row for person, row in zip(people, numbers, strict=True) if name in departments_of.get(person.pk, ())
+        ]
+        total = {key: sum(row[key] for row in members) for key in MANAGER_METRICS if not key.endswith("_wait")}
+        total |= {"agents": sum(row["agents"] for row in members), "median_wait": None}
+        total["longest_wait"] = max((row["longest_wait"] for row in members if row["longest_wait"]), default=None)
+        departments.rows.append([name, *cells(total)])
+
+    return Onboard(
+        managers=managers,
+        departments=departments,
+        attention=_needs_attention(
+            team_ids=team_ids, people=people, numbers=numbers, departments_of=departments_of, now=now, tz=tz
+        ),
+    )
+
+
+def _medians(rows: list[list]) -> list:
+    """Each column's median across managers (a manager with no number in a column is left out of it); a median of
+    whole counts stays whole unless it falls between two."""
+    medians = []
+    for column in zip(*rows, strict=True):
+        values = [value for value in column if value is not None]
+        if not values:
+            medians.append(None)
+            continue
+        median = statistics.median(values)
+        whole = all(isinstance(value, int) for value in values) and median == int(median)
+        medians.append(int(median) if whole else Decimal(median).quantize(Decimal("0.1")))
+    return medians
+
+
+def _needs_attention(*, team_ids, people, numbers, departments_of, now, tz) -> Table:
+    """Stories waiting longer than the queue calls overdue, teams with no celebration this calendar month, and
+    managers whose trust statements have all lapsed. Two queries."""
+    table = Table(
+        "attention",
+        _("Needs attention"),
+        [Column(_("What"), TEXT), Column(_("Where"), TEXT), Column(_("Since"), TEXT)],
+        empty=_("Nothing needs attention: no story waits too long, every team celebrated this month."),
+    )
+    overdue = (
+        Decision.objects.filter(
+            team_id__in=team_ids,
+            status=Decision.Status.SUBMITTED,
+            review__isnull=True,
+            created_at__lt=now - QUEUE_OVERDUE_AFTER,
+        )
+        .select_related("team", "author")
+        .order_by("created_at", "pk")[:MOST_OVERDUE]
+    )
+    for decision in overdue:
+        days = (now - decision.created_at).days
+        table.rows.append(
+            [
+                ngettext("A story has waited %(days)s day", "A story has waited %(days)s days", days) % {"days": days},
+                f"{decision.team.name} · {decision.author.get_full_name()}",
+                date_format(timezone.localtime(decision.created_at, tz), "j M Y"),
+            ]
+        )
+    month_start = periods.local_midnight(periods.starts_on(Period.MONTH, timezone.localtime(now, tz).date()), tz)
+    quiet_teams = (
+        Team.objects.filter(pk__in=team_ids)
+        .annotate(celebrated=Count("decisions", filter=Q(decisions__celebrated_at__gte=month_start)))
+        .filter(celebrated=0)
+        .select_related("department")
+        .order_by("department__name", "name")
+    )
+    for team in quiet_teams:
+        table.rows.append(
+            [
+                _("No celebration this month"),
+                f"{team.name} · {team.department.name}",
+                date_format(month_start.date(), "j M Y"),
+            ]
+        )
+    for person, row in zip(people, numbers, strict=True):
+        if person.pk in departments_of and row["trust_ever"] and not row["trust_in_force"]:
+            table.rows.append([_("Every trust statement has lapsed"), person.get_full_name() or person.email, ""])
+    return table

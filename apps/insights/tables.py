@@ -3,7 +3,7 @@
 import dataclasses
 from decimal import Decimal
 
-TEXT, COUNT, SHARE, MONEY, RATIO = "text", "count", "share", "money", "ratio"
+TEXT, COUNT, SHARE, MONEY, RATIO, HOURS = "text", "count", "share", "money", "ratio", "hours"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,11 +19,17 @@ class Table:
     columns: list[Column]
     rows: list[list] = dataclasses.field(default_factory=list)
     currency: str = "USD"
+    footer: list[list] = dataclasses.field(default_factory=list)  # a benchmark under the rows (a median)
+    empty: str = ""  # what the page says when there are no rows
 
     @property
     def cells(self) -> list[list[tuple]]:
         """Each row as (value, column) pairs, for the page."""
         return [list(zip(row, self.columns, strict=True)) for row in self.rows]
+
+    @property
+    def footer_cells(self) -> list[list[tuple]]:
+        return [list(zip(row, self.columns, strict=True)) for row in self.footer]
 
 
 def share(part: int, whole: int) -> Decimal | None:

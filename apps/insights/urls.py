@@ -6,5 +6,6 @@ app_name = "insights"
 urlpatterns = [
     path("", views.index, name="index"),
     path("ledger/", views.ledger, name="ledger"),
+    path("managers/", views.managers, name="managers"),
     path("me/", views.my_stats, name="mine"),
 ]

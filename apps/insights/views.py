@@ -67,3 +67,18 @@ def my_stats(request: HttpRequest) -> HttpResponse:
         "insights/mine.html",
         {"form": form, "filters": filters, "stats": data, "organisation": org, "page": "mine"},
     )
+
+
+def managers(request: HttpRequest) -> HttpResponse:
+    org = Organisation.current()
+    form, filters = _filters(request, org, overseen=True)
+    data = selectors.managers_on_board(
+        org=org, team_ids=filters.scope.team_ids, window=filters.window, now=timezone.now()
+    )
+    if "csv" in request.GET:
+        return _csv(request, data.table(request.GET["csv"]), filters, "managers")
+    return render(
+        request,
+        "insights/managers.html",
+        {"form": form, "filters": filters, "onboard": data, "organisation": org, "page": "managers"},
+    )

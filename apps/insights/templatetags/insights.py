@@ -3,7 +3,7 @@ from django.utils.formats import number_format
 
 from apps.core.templatetags.leeway import money
 
-from ..tables import COUNT, MONEY, RATIO, SHARE
+from ..tables import COUNT, HOURS, MONEY, RATIO, SHARE
 
 register = template.Library()
 
@@ -21,6 +21,8 @@ def cell(value, column, currency: str) -> str:
         return f"{number_format(value, decimal_pos=1, use_l10n=True)}%"
     if kind == RATIO:
         return f"{number_format(value, decimal_pos=1, use_l10n=True)}×"
+    if kind == HOURS:
+        return f"{number_format(value, decimal_pos=1, use_l10n=True)} h"
     if kind == COUNT:
         return number_format(value, use_l10n=True, force_grouping=True)
     return value

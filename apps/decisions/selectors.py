@@ -13,6 +13,7 @@ from .models import (
     Category,
     Decision,
     Guardrail,
+    OutcomeChange,
     PlaybookAcknowledgement,
     TeamGuardrail,
     TrustStatement,
@@ -158,3 +159,8 @@ def team_acknowledgements(*, team: Team) -> list[dict]:
 def story_path(decision_id: int) -> str:
     """The address of a story's page (for links in emails, digests and redirects)."""
     return reverse("decisions:detail", args=[decision_id])
+
+
+def outcome_history(*, decision: Decision) -> list[OutcomeChange]:
+    """Each time the story's outcome was confirmed or corrected, oldest first."""
+    return list(decision.outcome_changes.select_related("changed_by"))

@@ -101,6 +101,7 @@ class Notification(models.Model):
         REVIEW_REQUESTED = "review_requested", _("Review requested")
         REVIEW_MESSAGE = "review_message", _("New message in a review")
         REVIEW_CLOSED = "review_closed", _("Review closed")
+        OUTCOME_REMINDER = "outcome_reminder", _("What became of the customer?")
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -139,6 +140,7 @@ class Notification(models.Model):
                         "review_requested",
                         "review_message",
                         "review_closed",
+                        "outcome_reminder",
                     ]
                 ),
                 name="notification_kind_valid",

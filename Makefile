@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test install install-dev lint format messages check-messages screenshots clean
+.PHONY: run test test-clocks install install-dev lint format messages check-messages screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Leeway needs Python 3.11 or newer"'
@@ -37,6 +37,20 @@ test: install-dev
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/pytest
+
+## make test-clocks: the suite again with the process clock (and the machine's time zone) moved to awkward moments:
+## New Year's night, the European spring and autumn changes, and a year from now. Needs Debian's faketime.
+LIBFAKETIME = $(firstword $(wildcard /usr/lib/*/faketime/libfaketime.so.1))
+CLOCKS = "2027-01-01 00:30|Pacific/Kiritimati" "2027-03-28 01:30|Etc/GMT+12" "2027-10-31 23:30|America/Mexico_City" \
+	"$$(date -u -d '+1 year' '+%Y-%m-%d %H:%M')|Europe/Madrid"
+test-clocks: install-dev
+	@test -n "$(LIBFAKETIME)" || { echo "make test-clocks needs libfaketime (apt-get install faketime)"; exit 1; }
+	@for clock in $(CLOCKS); do \
+	  moment="$${clock%|*}"; zone="$${clock#*|}"; \
+	  offset=$$(( $$(date -u -d "$$moment" +%s) - $$(date -u +%s) )); \
+	  echo "== the whole suite at $$moment UTC, on a machine in $$zone"; \
+	  TZ="$$zone" FAKETIME="$$(printf %+d $$offset)s" LD_PRELOAD="$(LIBFAKETIME)" $(BIN)/pytest -q || exit 1; \
+	done
 
 lint: install-dev
 	$(BIN)/ruff check --fix .

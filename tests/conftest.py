@@ -1,3 +1,4 @@
+import datetime
 import os
 import socket
 import subprocess
@@ -8,6 +9,7 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 
@@ -17,6 +19,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make around it are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# The moment every test lives in unless it travels to its own: Wednesday 18 November 2026, 10:00 UTC (ISO week
+# 2026-W47). Tests that are about a date, a week or a schedule pin theirs with time_machine.travel.
+SUITE_MOMENT = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=datetime.UTC)
+# Chromium and Celery worker subprocesses keep the real clock (a browser would drop a session cookie that a frozen
+# server set to expire "two weeks after" a moment long past), so those tests run on the real clock, with every date
+# they use derived from it; `make test-clocks` runs the whole suite with the process clock moved to awkward moments.
+REAL_CLOCK_FIXTURES = {"live_server", "start_celery_worker"}
+
+
+def pytest_report_header(config):
+    """Says which real clock the suite runs on (`make test-clocks` moves it)."""
+    now = datetime.datetime.now(datetime.UTC)
+    pinned = f"{SUITE_MOMENT:%Y-%m-%d %H:%M}"
+    return f"clock: {now:%Y-%m-%d %H:%M} UTC, machine time zone {time.tzname[0]} (pinned tests live at {pinned} UTC)"
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request):
+    if request.node.get_closest_marker("real_clock") or REAL_CLOCK_FIXTURES & set(request.fixturenames):
+        yield
+        return
+    with time_machine.travel(SUITE_MOMENT, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

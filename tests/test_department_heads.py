@@ -44,3 +44,15 @@ def test_admins_oversee_every_team():
     teams = {TeamFactory(), TeamFactory()}
 
     assert set(teams_overseen_by(user=UserFactory(is_staff=True))) == teams
+
+
+def test_the_layout_learns_both_roles_in_one_query(django_assert_num_queries):
+    from apps.org.selectors import oversight_roles
+
+    care = DepartmentFactory()
+    helen, grace, ana = department_head(care), manager(TeamFactory(department=care)), agent()
+
+    with django_assert_num_queries(3):
+        assert oversight_roles(user=helen) == (False, True)
+        assert oversight_roles(user=grace) == (True, False)
+        assert oversight_roles(user=ana) == (False, False)

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import TIME_ZONE_CHOICES
@@ -138,7 +139,8 @@ class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.AGENT)
-    joined_on = models.DateField(_("joined on"), default=datetime.date.today)
+    # The active time zone's date (the organisation's or the person's), never the server machine's.
+    joined_on = models.DateField(_("joined on"), default=timezone.localdate)
 
     class Meta:
         verbose_name = _("team membership")

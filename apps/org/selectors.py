@@ -1,7 +1,8 @@
 import zoneinfo
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 
 from .models import Department, Membership, Organisation, Team
 
@@ -20,6 +21,22 @@ def departments_headed_by(*, user) -> QuerySet[Department]:
 
 def is_department_head(*, user) -> bool:
     return user.is_authenticated and Department.objects.filter(heads=user).exists()
+
+
+def oversight_roles(*, user) -> tuple[bool, bool]:
+    """(manages a team, heads a department) in one query: the layout asks on every page."""
+    if not user.is_authenticated:
+        return False, False
+    manages = Membership.objects.filter(user=user, role=Membership.Role.MANAGER)
+    heads = Department.heads.through.objects.filter(user=user)
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(manages=Exists(manages), heads=Exists(heads))
+        .values_list("manages", "heads")
+        .first()
+    )
+    return row or (False, False)
 
 
 def teams_overseen_by(*, user) -> QuerySet[Team]:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0002_department_heads'),
+        ('org', '0003_joined_on_in_the_active_time_zone'),
     ]
 
     operations = [

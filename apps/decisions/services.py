@@ -199,10 +199,12 @@ def may_record_outcome(*, user, decision: Decision) -> bool:
     customer."""
     if not decision.is_shared or not user.is_authenticated:
         return False
-    return (
-        decision.author_id == user.pk
-        or Membership.objects.filter(user=user, team_id=decision.team_id, role=Membership.Role.MANAGER).exists()
-    )
+    if decision.author_id == user.pk:
+        return True
+    manages = getattr(decision, "viewer_manages", None)  # selectors.with_viewer_manages saves the query
+    if manages is None:
+        manages = Membership.objects.filter(user=user, team_id=decision.team_id, role=Membership.Role.MANAGER).exists()
+    return manages
 
 
 @transaction.atomic

@@ -130,7 +130,12 @@ def coverage_hint(request: HttpRequest) -> HttpResponse:
 
 
 def decision_detail(request: HttpRequest, pk: int, outcome_form: OutcomeForm | None = None) -> HttpResponse:
-    decision = _visible_decision(request, pk)
+    decision = get_object_or_404(
+        selectors.with_viewer_manages(
+            selectors.with_card_data(selectors.visible_decisions(user=request.user)), user=request.user
+        ),
+        pk=pk,
+    )
     if services.may_record_outcome(user=request.user, decision=decision):
         outcome_form = outcome_form or OutcomeForm(initial={"outcome": decision.outcome})
     return render(

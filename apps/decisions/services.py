@@ -189,6 +189,20 @@ def team_guardrail_set(*, manager, team: Team, category: Category, limit: Decima
     return guardrail
 
 
+@transaction.atomic
+def guardrail_limit_set(*, admin, category: Category, limit: Decimal) -> Decimal:
+    """Sets the organisation's limit for a category (admins only); returns the limit it replaced."""
+    if not admin.is_staff:
+        raise PermissionDenied
+    guardrail, _ = Guardrail.objects.select_for_update().get_or_create(
+        category=category, defaults={"limit": DEFAULT_GUARDRAIL_LIMIT}
+    )
+    before = guardrail.limit
+    guardrail.limit = limit
+    guardrail.save(update_fields=["limit", "updated_at"])
+    return before
+
+
 def playbook_acknowledge(*, user) -> PlaybookAcknowledgement:
     ack, _ = PlaybookAcknowledgement.objects.update_or_create(user=user, defaults={"acknowledged_at": timezone.now()})
     return ack

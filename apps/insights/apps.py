@@ -9,6 +9,6 @@ class InsightsConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from .aggregates import register_sqlite_median
+        from .aggregates import register_sqlite_percentile
 
-        connection_created.connect(register_sqlite_median)
+        connection_created.connect(register_sqlite_percentile)

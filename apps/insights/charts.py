@@ -48,6 +48,8 @@ class Chart:
     height: int = HEIGHT
     left: int = LEFT
     baseline: int = HEIGHT - BOTTOM
+    top: int = TOP
+    marker: Label | None = None  # a dashed line with its words (a limit), between two groups
 
     @property
     def right(self) -> int:
@@ -69,8 +71,10 @@ def bar_chart(
     labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[int | Decimal]]],
     formatter: Callable[[int | Decimal], str] = str,
+    marker: tuple[int, str] | None = None,
 ) -> Chart:
-    """Groups of bars, one group per label and one bar per series in each group."""
+    """Groups of bars, one group per label and one bar per series in each group; `marker` = (group, words) draws a
+    dashed line with its words just before that group."""
     top = nice_ceiling(float(max((v for _name, values in series for v in values), default=0)))
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     group_width = plot_width / max(len(labels), 1)
@@ -102,6 +106,7 @@ def bar_chart(
             for group, label in enumerate(labels)
             if group % every == 0
         ],
+        marker=Label(x=round(LEFT + marker[0] * group_width, 1), text=marker[1]) if marker else None,
     )
 
 

@@ -184,3 +184,17 @@ def _scopes_for(viewer) -> dict[str, Scope]:
 
 def _team_label(team: Team) -> str:
     return f"{team.name} · {team.department.name}"
+
+
+class AdoptLimitForm(forms.Form):
+    """One click on a suggested limit: which category, which limit, for a team or (empty) the organisation, and the
+    insights address to come back to."""
+
+    category = forms.IntegerField(widget=forms.HiddenInput)
+    limit = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, widget=forms.HiddenInput)
+    team = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def clean_query(self):
+        # Only the filters of an insights page come back; never another address.
+        return QueryDict(self.cleaned_data["query"]).urlencode()

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+import math
 import statistics
 import zoneinfo
 from decimal import Decimal
@@ -19,8 +20,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Coalesce, Floor, Least, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
@@ -28,7 +30,15 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.templatetags.leeway import money as money_format
-from apps.decisions.models import Channel, Decision, Guardrail, TeamGuardrail, TrustStatement
+from apps.decisions.models import (
+    DEFAULT_GUARDRAIL_LIMIT,
+    Category,
+    Channel,
+    Decision,
+    Guardrail,
+    TeamGuardrail,
+    TrustStatement,
+)
 from apps.digests.content import KEPT
 from apps.leaderboards import periods
 from apps.leaderboards.models import BadgeAward, Period
@@ -37,7 +47,7 @@ from apps.recognition.models import Endorsement, Review
 from apps.recognition.selectors import QUEUE_OVERDUE_AFTER
 
 from . import charts
-from .aggregates import Median
+from .aggregates import Median, Percentile
 from .filters import Window
 from .tables import COUNT, HOURS, MONEY, RATIO, SHARE, TEXT, Column, Table, money, ratio, share
 
@@ -588,3 +598,181 @@ def _needs_attention(*, team_ids, people, numbers, departments_of, now, tz) -> T
         if person.pk in departments_of and row["trust_ever"] and not row["trust_in_force"]:
             table.rows.append([_("Every trust statement has lapsed"), person.get_full_name() or person.email, ""])
     return table
+
+
+# --- Guardrail calibration ----------------------------------------------------------------------------------------
+
+# A histogram's bars are a fifth of the limit wide, up to twice the limit; the last bar holds everything above.
+BINS_PER_LIMIT, LAST_BIN = 5, 10
+# The suggestion: the cost under which this share of the decisions that kept the customer fell ...
+SUGGESTION_PERCENTILE = 0.9
+# ... once there are at least this many of them in the period.
+SUGGESTION_SAMPLE = 5
+
+
+@dataclasses.dataclass
+class CategoryCalibration:
+    category: Category
+    limit: Decimal
+    team_id: int | None  # the scope is this one team: its limit is the one to tune
+    numbers: dict
+    chart: charts.Chart
+    suggested: Decimal | None
+
+    @property
+    def above_share(self) -> Decimal | None:
+        return share(self.numbers["above"], self.numbers["decisions"])
+
+    @property
+    def kept_within_share(self) -> Decimal | None:
+        return share(self.numbers["kept_within"], self.numbers["decisions"] - self.numbers["above"])
+
+    @property
+    def kept_above_share(self) -> Decimal | None:
+        return share(self.numbers["kept_above"], self.numbers["above"])
+
+    @property
+    def kept_percentile(self) -> Decimal | None:
+        value = self.numbers["kept_percentile"]
+        return money(value) if value is not None else None
+
+
+@dataclasses.dataclass
+class Calibration:
+    categories: list[CategoryCalibration]
+    summary: Table
+    histograms: Table
+
+    @property
+    def tables(self) -> list[Table]:
+        return [self.summary, self.histograms]
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables if t.key == key), None)
+
+
+def _limit_in_scope(team_id: int | None):
+    """The limit each decision's category has in the scope: the organisation's, or the team's own when the scope is
+    one team that set one."""
+    organisation = Coalesce(
+        F("category__guardrail__limit"), Value(DEFAULT_GUARDRAIL_LIMIT), output_field=DecimalField()
+    )
+    if team_id is None:
+        return organisation
+    own = TeamGuardrail.objects.filter(team_id=team_id, category=OuterRef("category_id")).values("limit")[:1]
+    return Coalesce(Subquery(own), organisation, output_field=DecimalField())
+
+
+def nice_limit(amount: float) -> Decimal:
+    """A suggested limit people can remember: rounded up to 5 under 100, to 10 under 1,000, else to 50."""
+    step = 5 if amount < 100 else 10 if amount < 1000 else 50
+    return Decimal(math.ceil(amount / step) * step)
+
+
+def calibration(*, org: Organisation, team_ids, window: Window, team_id: int | None) -> Calibration:
+    """Per category in the scope and period: the spread of costs against the limit (a histogram), the share above
+    it, how often the customer stayed within and above it, cost against value kept, and a suggested limit — the cost
+    under which 90% of the decisions that kept the customer fell. Three queries."""
+    tz = periods.org_time_zone(org)
+    limit = _limit_in_scope(team_id)
+    decisions = decisions_in(window=window, tz=tz, team_id__in=team_ids).annotate(limit=limit)
+    kept = Q(outcome__in=KEPT)
+    per_category = {
+        row["category_id"]: row
+        for row in decisions.values("category_id", "limit").annotate(
+            decisions=Count("pk"),
+            above=Count("pk", filter=Q(cost__gt=F("limit"))),
+            kept_within=Count("pk", filter=kept & Q(cost__lte=F("limit"))),
+            kept_above=Count("pk", filter=kept & Q(cost__gt=F("limit"))),
+            retained=Count("pk", filter=kept),
+            total_cost=Sum("cost"),
+            kept_percentile=Percentile("cost", SUGGESTION_PERCENTILE, filter=kept),
+        )
+    }
+    bins = {}
+    for row in (
+        decisions.filter(limit__gt=0)
+        .annotate(
+            bin=Least(
+                Floor(F("cost") * Value(Decimal(BINS_PER_LIMIT)) / F("limit")),
+                Value(Decimal(LAST_BIN)),
+                output_field=DecimalField(),
+            )
+        )
+        .values("category_id", "bin")
+        .annotate(n=Count("pk"))
+    ):
+        bins[(row["category_id"], int(row["bin"]))] = row["n"]
+
+    categories = []
+    for category in (
+        Category.objects.filter(pk__in=per_category).select_related("guardrail").order_by("position", "name")
+    ):
+        numbers = per_category[category.pk]
+        category_limit = money(numbers["limit"])
+        labels = [money_format(category_limit * i / BINS_PER_LIMIT, org.currency) for i in range(LAST_BIN)] + [
+            f"{money_format(category_limit * 2, org.currency)}+"
+        ]
+        chart = charts.bar_chart(
+            key=f"costs-{category.pk}",
+            title=_("How %(category)s decisions cost") % {"category": category.label},
+            labels=labels,
+            series=[(_("Decisions"), [bins.get((category.pk, i), 0) for i in range(LAST_BIN + 1)])],
+            marker=(BINS_PER_LIMIT, _("limit %(amount)s") % {"amount": money_format(category_limit, org.currency)}),
+        )
+        suggested = None
+        if numbers["retained"] >= SUGGESTION_SAMPLE and numbers["kept_percentile"] is not None:
+            suggested = nice_limit(float(numbers["kept_percentile"]))
+            if suggested == category_limit:
+                suggested = None
+        categories.append(
+            CategoryCalibration(
+                category=category,
+                limit=category_limit,
+                team_id=team_id,
+                numbers=numbers,
+                chart=chart,
+                suggested=suggested,
+            )
+        )
+    summary = Table(
+        "categories",
+        _("Per category"),
+        [
+            Column(_("Category"), TEXT),
+            Column(_("Limit"), MONEY),
+            Column(_("Decisions"), COUNT),
+            Column(_("Above the limit"), SHARE),
+            Column(_("Customers kept, within the limit"), SHARE),
+            Column(_("Customers kept, above the limit"), SHARE),
+            Column(_("Total cost"), MONEY),
+            Column(_("Customer value kept"), MONEY),
+            Column(_("Suggested limit"), MONEY),
+        ],
+        currency=org.currency,
+    )
+    histograms = Table(
+        "histograms",
+        _("How costs are spread"),
+        [Column(_("Category"), TEXT), Column(_("From"), MONEY), Column(_("Decisions"), COUNT)],
+        currency=org.currency,
+    )
+    for item in categories:
+        summary.rows.append(
+            [
+                item.category.label,
+                item.limit,
+                item.numbers["decisions"],
+                item.above_share,
+                item.kept_within_share,
+                item.kept_above_share,
+                money(item.numbers["total_cost"]),
+                money(item.numbers["retained"] * org.customer_lifetime_value),
+                item.suggested,
+            ]
+        )
+        for i in range(LAST_BIN + 1):
+            histograms.rows.append(
+                [item.category.label, money(item.limit * i / BINS_PER_LIMIT), bins.get((item.category.pk, i), 0)]
+            )
+    return Calibration(categories=categories, summary=summary, histograms=histograms)

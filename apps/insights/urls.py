@@ -7,5 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("ledger/", views.ledger, name="ledger"),
     path("managers/", views.managers, name="managers"),
+    path("calibration/", views.calibration, name="calibration"),
+    path("calibration/adopt/", views.adopt_limit, name="adopt_limit"),
     path("me/", views.my_stats, name="mine"),
 ]

@@ -1,16 +1,21 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from apps.core.templatetags.leeway import money
+from apps.decisions.models import Category
 from apps.leaderboards import periods
-from apps.org.models import Organisation
-from apps.org.selectors import teams_overseen_by
+from apps.org.models import Organisation, Team
+from apps.org.selectors import teams_managed_by, teams_overseen_by
 
-from . import selectors
+from . import selectors, services
 from .exports import csv_response
-from .filters import Filters, InsightsFilterForm
+from .filters import TEAM, AdoptLimitForm, Filters, InsightsFilterForm
 from .tables import Table
 
 
@@ -82,3 +87,50 @@ def managers(request: HttpRequest) -> HttpResponse:
         "insights/managers.html",
         {"form": form, "filters": filters, "onboard": data, "organisation": org, "page": "managers"},
     )
+
+
+def calibration(request: HttpRequest) -> HttpResponse:
+    org = Organisation.current()
+    form, filters = _filters(request, org, overseen=True)
+    team_id = filters.scope.pk if filters.scope.kind == TEAM else None
+    data = selectors.calibration(org=org, team_ids=filters.scope.team_ids, window=filters.window, team_id=team_id)
+    if "csv" in request.GET:
+        return _csv(request, data.table(request.GET["csv"]), filters, "calibration")
+    if team_id is None:
+        may_adopt = request.user.is_staff
+    else:
+        may_adopt = teams_managed_by(user=request.user).filter(pk=team_id).exists()
+    return render(
+        request,
+        "insights/calibration.html",
+        {
+            "form": form,
+            "filters": filters,
+            "calibration": data,
+            "organisation": org,
+            "page": "calibration",
+            "may_adopt": may_adopt,
+        },
+    )
+
+
+@require_POST
+def adopt_limit(request: HttpRequest) -> HttpResponse:
+    """Adopts a suggested limit in one step: the organisation's (admins) or a team's own (its managers)."""
+    form = AdoptLimitForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    category = get_object_or_404(Category, pk=form.cleaned_data["category"])
+    team = get_object_or_404(Team, pk=form.cleaned_data["team"]) if form.cleaned_data["team"] else None
+    limit = form.cleaned_data["limit"]
+    services.suggested_limit_adopt(user=request.user, category=category, limit=limit, team=team)
+    org = Organisation.current()
+    amount = money(limit, org.currency)
+    if team is None:
+        message = _("%(category)s: the organisation's limit is now %(amount)s.")
+    else:
+        message = _("%(category)s: %(team)s's own limit is now %(amount)s.")
+    messages.success(
+        request, message % {"category": category.label, "team": team.name if team else "", "amount": amount}
+    )
+    return redirect(f"{reverse('insights:calibration')}?{form.cleaned_data['query']}")

@@ -186,6 +186,7 @@ class AuditEvent(models.Model):
         REVIEW_CLOSED = "review_closed", _("Closed a review")
         LESSON_SHARED = "lesson_shared", _("Shared a lesson in the playbook")
         LESSON_UNSHARED = "lesson_unshared", _("Took a lesson out of the playbook")
+        LIMIT_ADOPTED = "limit_adopted", _("Adopted a suggested guardrail limit")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     verb = models.CharField(_("what"), max_length=24, choices=Verb)

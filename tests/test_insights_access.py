@@ -13,7 +13,12 @@ pytestmark = pytest.mark.django_db
 
 NOW = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)
 # Each page about teams, and one of its CSV tables.
-PAGES = {"insights:ledger": "teams", "insights:managers": "managers", "insights:calibration": "categories"}
+PAGES = {
+    "insights:ledger": "teams",
+    "insights:managers": "managers",
+    "insights:calibration": "categories",
+    "insights:reach": "teams",
+}
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.decisions.models import Decision, OutcomeChange
 from apps.insights.filters import Window
-from apps.insights.selectors import calibration, managers_on_board
+from apps.insights.selectors import calibration, courage_and_reach, earned_autonomy, managers_on_board
 from apps.org.models import Organisation, Team
 from apps.recognition.models import Notification
 
@@ -33,6 +33,15 @@ def test_the_demo_has_something_for_every_insights_page():
         if c.category.slug == "replacement"
     )  # fmt: skip
     assert replacement.suggested > replacement.limit
+
+    grace = User.objects.get(first_name="Grace")
+    offers = earned_autonomy(org=org, team_ids=teams, now=now, viewer=grace).offers
+    assert ("Tom", "fee-waiver") in {
+        (o.agent_name.split()[0], "fee-waiver") for o in offers if o.category == "Fee waiver"
+    }
+    sanne = User.objects.get(first_name="Sanne")
+    quiet = courage_and_reach(org=org, team_ids=teams, window=window, now=now, viewer=sanne).quiet
+    assert any(person.name == "Ravi Patel" and person.not_logged for person in quiet)
 
     ravi = User.objects.get(first_name="Ravi")
     assert not Decision.objects.filter(author=ravi).exists()

@@ -1,7 +1,8 @@
 """Demo data for the insights, loaded by `manage.py seed_demo` after the recognition app: a manager who lets stories
 wait (Lucas, Orders & Returns), a manager whose only trust statement has lapsed (Priya, Reservations), outcomes
 confirmed and corrected a month on, and a reminder waiting for Ana. The category whose limit is too low is the
-decisions app's Replacement (60), and the quiet agent is its Ravi, who logs nothing."""
+decisions app's Replacement (60), and the quiet agent is its Ravi, who logs nothing. Tom's record in fee waivers has
+earned a raised limit, which Grace is offered."""
 
 import datetime
 from decimal import Decimal
@@ -54,6 +55,7 @@ def seed(*, today, seeded: dict) -> None:
         _stories_left_waiting(seeded, now)
         _lapsed_trust_statement(seeded, today)
         _outcomes_a_month_on(seeded, now)
+        _earned_autonomy(seeded, now)
 
 
 def _stories_left_waiting(seeded, now) -> None:
@@ -119,3 +121,38 @@ def _outcomes_a_month_on(seeded, now) -> None:
             changed_at=min(decision.created_at + datetime.timedelta(days=31), now),
         )  # fmt: skip
         Decision.objects.filter(pk=decision.pk).update(outcome=outcome, outcome_reminded_at=month_ago)
+
+
+EARNED_REFERENCE = "CASE-EARNED-{}"
+
+
+def _earned_autonomy(seeded, now) -> None:
+    """Tom waived ten small fees in the last three months, nine of those customers stayed: Grace is offered a trust
+    statement raising his fee-waiver limit."""
+    if Decision.objects.filter(customer_reference=EARNED_REFERENCE.format(1)).exists():
+        return
+    tom = next(a for a in seeded["agents"]["Billing & Accounts"] if a.first_name == "Tom")
+    grace = seeded["managers"]["Billing & Accounts"]
+    fee = Category.objects.get(slug="fee-waiver")
+    for number in range(1, 11):
+        created_at = now - datetime.timedelta(days=number * 7, hours=2)
+        decision = decision_submit(
+            author=tom,
+            fields={
+                "situation": "A customer was charged a late fee although our own payment page had been down.",
+                "action": "I waived the late fee.",
+                "justification": "The delay was ours; keeping the fee would have cost us the customer's trust.",
+                "category": fee,
+                "channel": Channel.PHONE,
+                "cost": Decimal(15 + number * 2),
+                "outcome": Outcome.LOST if number == 10 else Outcome.RETAINED,
+                "happened_on": created_at.date(),
+                "customer_reference": EARNED_REFERENCE.format(number),
+            },
+        )
+        Decision.objects.filter(pk=decision.pk).update(
+            created_at=created_at,
+            status=Decision.Status.APPROVED,
+            approved_by=grace,
+            approved_at=created_at + datetime.timedelta(hours=5),
+        )

@@ -9,9 +9,11 @@ from decimal import Decimal
 
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     DecimalField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
@@ -43,6 +45,7 @@ from apps.digests.content import KEPT
 from apps.leaderboards import periods
 from apps.leaderboards.models import BadgeAward, Period
 from apps.org.models import Membership, Organisation, Team
+from apps.org.selectors import teams_managed_by
 from apps.recognition.models import Endorsement, Review
 from apps.recognition.selectors import QUEUE_OVERDUE_AFTER
 
@@ -776,3 +779,244 @@ def calibration(*, org: Organisation, team_ids, window: Window, team_id: int | N
                 [item.category.label, money(item.limit * i / BINS_PER_LIMIT), bins.get((item.category.pk, i), 0)]
             )
     return Calibration(categories=categories, summary=summary, histograms=histograms)
+
+
+# --- Courage and reach --------------------------------------------------------------------------------------------
+
+REACH_WEEKS = (4, 8)
+# Concentration: the share of endorsements that went to the most endorsed tenth of a team's people.
+TOP_SHARE = Decimal("0.1")
+
+
+@dataclasses.dataclass(frozen=True)
+class QuietPerson:
+    name: str
+    team: str
+    not_logged: bool
+    not_recognised: bool
+
+
+@dataclasses.dataclass
+class Reach:
+    teams: Table
+    quiet: list[QuietPerson]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [self.teams]
+
+    def table(self, key: str) -> Table | None:
+        return self.teams if key == self.teams.key else None
+
+
+def courage_and_reach(*, org: Organisation, team_ids, window: Window, now: datetime.datetime, viewer) -> Reach:
+    """Per team: the share of its agents who logged a story in the last 4 and 8 weeks (counted back from the end of
+    the period, or now), the share recognised (endorsed or celebrated) in 8 weeks, and how concentrated the period's
+    endorsements are. The agents who have not logged or not been recognised in 8 weeks are listed only for their own
+    managers, never ranked. Three queries."""
+    tz = periods.org_time_zone(org)
+    start, end = window.bounds(tz)
+    until = min(end, now)
+    since = {weeks: until - datetime.timedelta(weeks=weeks) for weeks in REACH_WEEKS}
+    stories = Decision.objects.live().filter(author=OuterRef("user"), created_at__lt=until)
+    endorsed = Endorsement.objects.filter(
+        decision_author=OuterRef("user"), created_at__lt=until, created_at__gte=since[8]
+    )
+    celebrated = Decision.objects.filter(author=OuterRef("user"), celebrated_at__lt=until, celebrated_at__gte=since[8])
+    agents = list(
+        Membership.objects.filter(team_id__in=team_ids, role=Membership.Role.AGENT, user__is_active=True)
+        .select_related("user", "team", "team__department")
+        .annotate(
+            logged_4=Exists(stories.filter(created_at__gte=since[4])),
+            logged_8=Exists(stories.filter(created_at__gte=since[8])),
+            recognised=ExpressionWrapper(Q(Exists(endorsed)) | Q(Exists(celebrated)), output_field=BooleanField()),
+        )
+        .order_by("team__department__name", "team__name", "user__first_name", "user__last_name")
+    )
+    received: dict[int, list[int]] = {}
+    for row in (
+        Endorsement.objects.filter(decision__team_id__in=team_ids, created_at__gte=start, created_at__lt=end)
+        .values("decision__team_id", "decision_author")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        received.setdefault(row["decision__team_id"], []).append(row["n"])
+    managed = set(teams_managed_by(user=viewer).values_list("pk", flat=True))
+
+    table = Table(
+        "teams",
+        _("Per team"),
+        [
+            Column(_("Team"), TEXT),
+            Column(_("Agents"), COUNT),
+            Column(_("Logged a story in 4 weeks"), SHARE),
+            Column(_("Logged a story in 8 weeks"), SHARE),
+            Column(_("Recognised in 8 weeks"), SHARE),
+            Column(_("Endorsements in the period"), COUNT),
+            Column(_("Share going to the most endorsed tenth of people"), SHARE),
+        ],
+        empty=_("No agents in this scope."),
+    )
+    quiet = []
+    by_team: dict[int, list[Membership]] = {}
+    for membership in agents:
+        by_team.setdefault(membership.team_id, []).append(membership)
+        if membership.team_id in managed and not (membership.logged_8 and membership.recognised):
+            quiet.append(
+                QuietPerson(
+                    name=membership.user.get_full_name() or membership.user.email,
+                    team=membership.team.name,
+                    not_logged=not membership.logged_8,
+                    not_recognised=not membership.recognised,
+                )
+            )
+    for members in by_team.values():
+        team = members[0].team
+        counts = sorted(received.get(team.pk, []), reverse=True)
+        top = max(1, math.ceil(len(members) * TOP_SHARE))
+        table.rows.append(
+            [
+                f"{team.name} · {team.department.name}",
+                len(members),
+                share(sum(m.logged_4 for m in members), len(members)),
+                share(sum(m.logged_8 for m in members), len(members)),
+                share(sum(m.recognised for m in members), len(members)),
+                sum(counts),
+                share(sum(counts[:top]), sum(counts)),
+            ]
+        )
+    return Reach(teams=table, quiet=quiet)
+
+
+# --- Earned autonomy ----------------------------------------------------------------------------------------------
+
+# The raised limit offered: half as much again as the limit the agent's decisions were taken under, rounded up.
+AUTONOMY_RAISE = Decimal("1.5")
+
+
+@dataclasses.dataclass(frozen=True)
+class AutonomyOffer:
+    agent_id: int
+    agent_name: str
+    team_id: int
+    team_name: str
+    category_id: int
+    category: str
+    covered: int
+    kept: int
+    limit: Decimal
+    proposed: Decimal
+    text: str
+
+    @property
+    def kept_share(self) -> Decimal | None:
+        return share(self.kept, self.covered)
+
+
+@dataclasses.dataclass
+class Autonomy:
+    offers: list[AutonomyOffer]
+    managed_team_ids: set[int]
+    candidates: Table
+
+    @property
+    def tables(self) -> list[Table]:
+        return [self.candidates]
+
+    def table(self, key: str) -> Table | None:
+        return self.candidates if key == self.candidates.key else None
+
+
+def earned_autonomy(*, org: Organisation, team_ids, now: datetime.datetime, viewer) -> Autonomy:
+    """Agents whose record in a category has earned a raised limit, by the organisation's thresholds: at least N
+    covered decisions in the last D days, at least P% of them customers kept, none in an open review, and no trust
+    statement already raising that limit for them. Their manager gets a ready-made trust statement; the agent is
+    never told. Two queries."""
+    tz = periods.org_time_zone(org)
+    today = timezone.localtime(now, tz).date()
+    names = ["name", "name_es", "name_nl"]
+    raised = TrustStatement.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        agent=OuterRef("author_id"),
+        category=OuterRef("category_id"),
+        raised_limit__isnull=False,
+        starts_on__lte=today,
+    )
+    rows = (
+        Decision.objects.live()
+        .filter(
+            team_id__in=team_ids,
+            created_at__gte=now - datetime.timedelta(days=org.autonomy_days),
+            author__memberships__team_id=F("team_id"),
+            author__memberships__role=Membership.Role.AGENT,
+        )
+        .values(
+            "author_id",
+            "author__first_name",
+            "author__last_name",
+            "author__email",
+            "team_id",
+            "team__name",
+            "category_id",
+            *(f"category__{n}" for n in names),
+        )  # fmt: skip
+        .annotate(
+            covered_count=Count("pk", filter=Q(covered=True)),
+            kept_count=Count("pk", filter=Q(covered=True, outcome__in=KEPT)),
+            in_review=Count("pk", filter=Q(review__status=Review.Status.OPEN)),
+            limit=Max("limit_in_force", filter=Q(covered=True)),
+            already_raised=Exists(raised),
+        )
+        .filter(covered_count__gte=org.autonomy_min_covered, in_review=0, already_raised=False)
+        .annotate(kept_percent=ExpressionWrapper(F("kept_count") * 100, output_field=DecimalField()))
+        .filter(kept_percent__gte=F("covered_count") * org.autonomy_min_kept_percent)
+        .order_by("team__name", "author__first_name", "author__last_name", "category_id")
+    )
+    label = _localized("category")
+    offers = []
+    for row in rows:
+        limit = money(row["limit"] or DEFAULT_GUARDRAIL_LIMIT)
+        proposed = nice_limit(float(limit * AUTONOMY_RAISE))
+        category = label(row)
+        offers.append(
+            AutonomyOffer(
+                agent_id=row["author_id"],
+                agent_name=f"{row['author__first_name']} {row['author__last_name']}".strip() or row["author__email"],
+                team_id=row["team_id"],
+                team_name=row["team__name"],
+                category_id=row["category_id"],
+                category=category,
+                covered=row["covered_count"],
+                kept=row["kept_count"],
+                limit=limit,
+                proposed=proposed,
+                text=_(
+                    "I trust you to decide on %(category)s up to %(amount)s on your own: of your last %(covered)s "
+                    "covered decisions, %(kept)s kept the customer."
+                )
+                % {
+                    "category": category.lower(),
+                    "amount": money_format(proposed, org.currency),
+                    "covered": row["covered_count"],
+                    "kept": row["kept_count"],
+                },
+            )
+        )
+    candidates = Table(
+        "candidates",
+        _("Agents whose record has earned a raised limit"),
+        [
+            Column(_("Agent"), TEXT),
+            Column(_("Team"), TEXT),
+            Column(_("Category"), TEXT),
+            Column(_("Covered decisions"), COUNT),
+            Column(_("Customers kept"), SHARE),
+            Column(_("Limit"), MONEY),
+            Column(_("Suggested limit"), MONEY),
+        ],
+        rows=[[o.agent_name, o.team_name, o.category, o.covered, o.kept_share, o.limit, o.proposed] for o in offers],
+        currency=org.currency,
+        empty=_("Nobody's record has earned a raised limit yet."),
+    )
+    managed = set(teams_managed_by(user=viewer).values_list("pk", flat=True))
+    return Autonomy(offers=offers, managed_team_ids=managed, candidates=candidates)

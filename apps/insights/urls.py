@@ -9,5 +9,7 @@ urlpatterns = [
     path("managers/", views.managers, name="managers"),
     path("calibration/", views.calibration, name="calibration"),
     path("calibration/adopt/", views.adopt_limit, name="adopt_limit"),
+    path("autonomy/", views.autonomy, name="autonomy"),
+    path("reach/", views.reach, name="reach"),
     path("me/", views.my_stats, name="mine"),
 ]

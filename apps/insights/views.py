@@ -134,3 +134,40 @@ def adopt_limit(request: HttpRequest) -> HttpResponse:
         request, message % {"category": category.label, "team": team.name if team else "", "amount": amount}
     )
     return redirect(f"{reverse('insights:calibration')}?{form.cleaned_data['query']}")
+
+
+def reach(request: HttpRequest) -> HttpResponse:
+    org = Organisation.current()
+    form, filters = _filters(request, org, overseen=True)
+    data = selectors.courage_and_reach(
+        org=org, team_ids=filters.scope.team_ids, window=filters.window, now=timezone.now(), viewer=request.user
+    )
+    if "csv" in request.GET:
+        return _csv(request, data.table(request.GET["csv"]), filters, "reach")
+    return render(
+        request,
+        "insights/reach.html",
+        {"form": form, "filters": filters, "reach": data, "organisation": org, "page": "reach"},
+    )
+
+
+def autonomy(request: HttpRequest) -> HttpResponse:
+    org = Organisation.current()
+    form, filters = _filters(request, org, overseen=True)
+    data = selectors.earned_autonomy(org=org, team_ids=filters.scope.team_ids, now=timezone.now(), viewer=request.user)
+    if "csv" in request.GET:
+        return _csv(request, data.table(request.GET["csv"]), filters, "autonomy")
+    today = timezone.localtime(timezone.now(), periods.org_time_zone(org)).date()
+    return render(
+        request,
+        "insights/autonomy.html",
+        {
+            "form": form,
+            "filters": filters,
+            "autonomy": data,
+            "organisation": org,
+            "page": "autonomy",
+            "today": today,
+            "offers": [o for o in data.offers if o.team_id in data.managed_team_ids],
+        },
+    )

@@ -2,7 +2,7 @@
 
 import math
 
-from django.db.models import Aggregate, Value
+from django.db.models import Aggregate
 
 
 class Percentile(Aggregate):
@@ -22,12 +22,11 @@ class Percentile(Aggregate):
         return super().as_sql(compiler, connection, fraction=self.fraction, **extra_context)
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        # The fraction travels as a second argument of the registered function.
+        # The fraction (a float of ours, never user input) travels as a second argument of the registered function.
         clone = self.copy()
-        clone.set_source_expressions([*self.get_source_expressions(), Value(self.fraction)])
-        return super(Percentile, clone).as_sql(
-            compiler, connection, function=SQLITE_PERCENTILE, template="%(function)s(%(expressions)s)", **extra_context
-        )
+        clone.function = SQLITE_PERCENTILE
+        clone.template = "%(function)s(%(expressions)s, %(fraction)s)"
+        return clone.as_sql(compiler, connection, **extra_context)
 
 
 class Median(Percentile):

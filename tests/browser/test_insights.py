@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from apps.decisions.models import TeamGuardrail
+from apps.decisions.models import TeamGuardrail, TrustStatement
 from tests.factories import (
     CategoryFactory,
     DecisionFactory,
@@ -83,3 +83,24 @@ def test_a_manager_adopts_a_suggested_limit_for_their_team(page, sign_in, care, 
 
     expect(page.get_by_text("Fee waiver: Billing & Accounts's own limit is now $60.")).to_be_visible()
     assert TeamGuardrail.objects.get(team=care["billing"], category=care["fee"]).limit == Decimal("60")
+
+
+def test_a_manager_publishes_an_earned_autonomy_trust_statement(page, sign_in, care, screenshot):
+    ana = care["billing"].memberships.get(role="agent").user
+    for day in range(10):
+        DecisionFactory(
+            author=ana, category=care["fee"], cost=Decimal(20), covered=True, coverage="organisation",
+            limit_in_force=Decimal(50), created_at=timezone.now() - datetime.timedelta(days=day + 2),
+        )  # fmt: skip
+    sign_in(care["grace"])
+
+    page.goto("/insights/autonomy/")
+    offer = page.locator(".autonomy-offer")
+    expect(offer).to_contain_text("Fee waiver")
+    offer.get_by_label("I trust you to …").fill("I trust you to waive fees up to $75 on your own.")
+    screenshot("insights-autonomy")
+    offer.get_by_role("button", name="Publish this trust statement").click()
+
+    expect(page.get_by_text("Your trust statement is published.")).to_be_visible()
+    statement = TrustStatement.objects.get(agent=ana)
+    assert statement.raised_limit == Decimal("75") and statement.text.startswith("I trust you to waive fees")

@@ -16,6 +16,12 @@ BEAT_SCHEDULE = {
     },
     # The same for account emails (sign-up confirmations, password resets), which the web request only queues.
     "core-drain-outbox": {"task": "core.drain_outbox", "schedule": 60.0, "options": {"expires": 50}},
+    # Asks authors, once per story, what became of the customer 30 days after a shared story (claimed per story).
+    "recognition-outcome-reminders": {
+        "task": "recognition.send_outcome_reminders",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     # --- digests and leaderboards ---
     # Builds the week's digests once the organisation's digest day and time has passed (in its time zone), then
     # sends what is due. Checking often makes the settings, not this schedule, decide when digests go out.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("recognition/", include("apps.recognition.urls")),
     path("leaderboards/", include("apps.leaderboards.urls")),
     path("digests/", include("apps.digests.urls")),
+    path("insights/", include("apps.insights.urls")),
     # Public: the one-click unsubscribe link of the digest email (signed; GET confirms, POST unsubscribes).
     path("unsubscribe/<str:token>/", unsubscribe, name="digest_unsubscribe"),
     path("admin/", admin.site.urls),

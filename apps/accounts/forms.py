@@ -15,6 +15,7 @@ class ProfileForm(forms.ModelForm):
             "email_notifications",
             "email_digest",
             "show_on_leaderboards",
+            "outcome_reminders",
         ]
         labels = {"time_zone": _("Time zone")}
         help_texts = {

@@ -43,6 +43,9 @@ class User(AbstractUser):
     )
     email_digest = models.BooleanField(_("email me the weekly celebration digest"), default=True)
     show_on_leaderboards = models.BooleanField(_("show me on leaderboards"), default=True)
+    outcome_reminders = models.BooleanField(
+        _("remind me, 30 days after a story, to say whether the customer stayed"), default=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

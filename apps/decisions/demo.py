@@ -322,6 +322,10 @@ TRUST = [
 ]
 
 
+# One agent who has logged nothing yet, so that the insights have a quiet colleague to show.
+QUIET_AGENT = "Ravi"
+
+
 @transaction.atomic
 def seed(*, today: datetime.date, seeded: dict) -> None:
     categories = {}
@@ -365,6 +369,8 @@ def seed(*, today: datetime.date, seeded: dict) -> None:
     for team_name, team_agents in agents.items():
         manager = managers[team_name]
         for agent in team_agents:
+            if agent.first_name == QUIET_AGENT:
+                continue  # logs nothing: the insights show a quiet colleague
             stories = STORIES[agent.language]
             for story in rng.sample(stories, k=rng.randint(2, 4)):
                 category, channel, (low, high), outcome, value_slugs, situation, action, justification = story

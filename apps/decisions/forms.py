@@ -202,3 +202,7 @@ class TeamGuardrailForm(forms.Form):
         label=_("Team limit"),
         help_text=_("Leave empty to follow the organisation's limit."),
     )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("What became of the customer?"), choices=Outcome.choices)

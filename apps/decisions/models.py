@@ -234,6 +234,8 @@ class Decision(models.Model):
     )
     celebration_note = models.TextField(_("celebration note"), max_length=1000, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # When its author was reminded, once, to say what became of the customer (see OutcomeChange).
+    outcome_reminded_at = models.DateTimeField(null=True, blank=True)
 
     # Stories the whole organisation may read.
     SHARED_STATUSES = (Status.APPROVED, Status.CELEBRATED)
@@ -283,6 +285,35 @@ class Decision(models.Model):
     @property
     def is_shared(self) -> bool:
         return self.status in self.SHARED_STATUSES
+
+
+class OutcomeChange(models.Model):
+    """The outcome of a shared story confirmed or corrected by its author or their manager ("did the customer
+    stay?"). The story holds the latest outcome, which the ROI ledger counts; these rows keep the history."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="outcome_changes")
+    previous = models.CharField(_("before"), max_length=16, choices=Outcome)
+    outcome = models.CharField(_("customer outcome"), max_length=16, choices=Outcome)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outcome change")
+        verbose_name_plural = _("outcome changes")
+        ordering = ["changed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=[o.value for o in Outcome]) & Q(previous__in=[o.value for o in Outcome]),
+                name="outcome_change_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.decision_id}: {self.previous} → {self.outcome}"
+
+    @property
+    def is_confirmation(self) -> bool:
+        return self.previous == self.outcome
 
 
 class PlaybookAcknowledgement(models.Model):

@@ -2,7 +2,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from .models import (
     Coverage,
     Decision,
     Guardrail,
+    OutcomeChange,
     PlaybookAcknowledgement,
     TeamGuardrail,
     TrustStatement,
@@ -177,3 +178,17 @@ def team_acknowledgements(*, team: Team) -> list[dict]:
 def story_path(decision_id: int) -> str:
     """The address of a story's page (for links in emails, digests and redirects)."""
     return reverse("decisions:detail", args=[decision_id])
+
+
+def with_viewer_manages(decisions: QuerySet[Decision], *, user) -> QuerySet[Decision]:
+    """Adds `viewer_manages`: whether `user` manages the decision's team (in the same query)."""
+    return decisions.annotate(
+        viewer_manages=Exists(
+            Membership.objects.filter(user=user, team_id=OuterRef("team_id"), role=Membership.Role.MANAGER)
+        )
+    )
+
+
+def outcome_history(*, decision: Decision) -> list[OutcomeChange]:
+    """Each time the story's outcome was confirmed or corrected, oldest first."""
+    return list(decision.outcome_changes.select_related("changed_by"))

@@ -18,6 +18,7 @@ from .models import (
     Coverage,
     Decision,
     Guardrail,
+    OutcomeChange,
     PlaybookAcknowledgement,
     TeamGuardrail,
     TrustStatement,
@@ -188,6 +189,46 @@ def team_guardrail_set(*, manager, team: Team, category: Category, limit: Decima
     return guardrail
 
 
+@transaction.atomic
+def guardrail_limit_set(*, admin, category: Category, limit: Decimal) -> Decimal:
+    """Sets the organisation's limit for a category (admins only); returns the limit it replaced."""
+    if not admin.is_staff:
+        raise PermissionDenied
+    guardrail, _ = Guardrail.objects.select_for_update().get_or_create(
+        category=category, defaults={"limit": DEFAULT_GUARDRAIL_LIMIT}
+    )
+    before = guardrail.limit
+    guardrail.limit = limit
+    guardrail.save(update_fields=["limit", "updated_at"])
+    return before
+
+
 def playbook_acknowledge(*, user) -> PlaybookAcknowledgement:
     ack, _ = PlaybookAcknowledgement.objects.update_or_create(user=user, defaults={"acknowledged_at": timezone.now()})
     return ack
+
+
+def may_record_outcome(*, user, decision: Decision) -> bool:
+    """Once a story is shared, its author or a manager of its team may confirm or correct what became of the
+    customer."""
+    if not decision.is_shared or not user.is_authenticated:
+        return False
+    if decision.author_id == user.pk:
+        return True
+    manages = getattr(decision, "viewer_manages", None)  # selectors.with_viewer_manages saves the query
+    if manages is None:
+        manages = Membership.objects.filter(user=user, team_id=decision.team_id, role=Membership.Role.MANAGER).exists()
+    return manages
+
+
+@transaction.atomic
+def decision_outcome_record(*, decision: Decision, user, outcome: str) -> OutcomeChange:
+    """Confirms (the same outcome) or corrects the story's outcome; the story keeps the latest, the change is kept."""
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    if not may_record_outcome(user=user, decision=locked):
+        raise PermissionDenied
+    change = OutcomeChange.objects.create(decision=locked, previous=locked.outcome, outcome=outcome, changed_by=user)
+    locked.outcome = outcome
+    locked.save(update_fields=["outcome", "updated_at"])
+    decision.outcome = outcome
+    return change

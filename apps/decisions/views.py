@@ -11,7 +11,14 @@ from apps.org.models import Organisation, Team
 from apps.org.selectors import team_of_agent, teams_managed_by
 
 from . import selectors, services
-from .forms import CoverageHintForm, DecisionForm, FeedFilterForm, TeamGuardrailForm, TrustStatementForm
+from .forms import (
+    CoverageHintForm,
+    DecisionForm,
+    FeedFilterForm,
+    OutcomeForm,
+    TeamGuardrailForm,
+    TrustStatementForm,
+)
 from .models import Category, Decision, TrustStatement
 
 FEED_PAGE_SIZE = 20
@@ -122,8 +129,15 @@ def coverage_hint(request: HttpRequest) -> HttpResponse:
     )
 
 
-def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = _visible_decision(request, pk)
+def decision_detail(request: HttpRequest, pk: int, outcome_form: OutcomeForm | None = None) -> HttpResponse:
+    decision = get_object_or_404(
+        selectors.with_viewer_manages(
+            selectors.with_card_data(selectors.visible_decisions(user=request.user)), user=request.user
+        ),
+        pk=pk,
+    )
+    if services.may_record_outcome(user=request.user, decision=decision):
+        outcome_form = outcome_form or OutcomeForm(initial={"outcome": decision.outcome})
     return render(
         request,
         "decisions/detail.html",
@@ -132,8 +146,29 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_author": decision.author_id == request.user.pk,
             "may_see_private": selectors.may_see_private_details(user=request.user, decision=decision),
             "can_change": decision.author_id == request.user.pk and decision.status == Decision.Status.SUBMITTED,
+            "outcome_form": outcome_form,
+            "outcome_changes": selectors.outcome_history(decision=decision) if decision.is_shared else [],
         },
     )
+
+
+@require_POST
+def decision_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author or their manager says what became of the customer, after approval: confirmed or corrected."""
+    decision = _visible_decision(request, pk)
+    if not services.may_record_outcome(user=request.user, decision=decision):
+        raise PermissionDenied
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        return decision_detail(request, pk, outcome_form=form)
+    change = services.decision_outcome_record(
+        decision=decision, user=request.user, outcome=form.cleaned_data["outcome"]
+    )
+    if change.is_confirmation:
+        messages.success(request, _("Thanks: the outcome is confirmed."))
+    else:
+        messages.success(request, _("Thanks: the outcome is corrected, and the change is kept in the story's history."))
+    return redirect("decisions:detail", pk=pk)
 
 
 def my_decisions(request: HttpRequest) -> HttpResponse:

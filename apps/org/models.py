@@ -2,7 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +52,27 @@ class Organisation(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("Costs above this are refused as typing mistakes."),
     )
+    small_decision_threshold = models.DecimalField(
+        _("small decision threshold"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("50.00"),
+        validators=[MinValueValidator(0)],
+        help_text=_("The ROI ledger shows the share of decisions that cost this much or less."),
+    )
+    # Earned autonomy: an agent whose record in a category shows this much is offered to their manager for a raised
+    # limit (a ready-made trust statement); the agent is never told they were considered.
+    autonomy_days = models.PositiveSmallIntegerField(
+        _("earned autonomy: days looked back"), default=90, validators=[MinValueValidator(1)]
+    )
+    autonomy_min_covered = models.PositiveSmallIntegerField(
+        _("earned autonomy: covered decisions needed"), default=10, validators=[MinValueValidator(1)]
+    )
+    autonomy_min_kept_percent = models.PositiveSmallIntegerField(
+        _("earned autonomy: share of customers kept (%)"),
+        default=80,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     digest_weekday = models.PositiveSmallIntegerField(_("digest weekday"), choices=Weekday, default=Weekday.FRIDAY)
     digest_time = models.TimeField(_("digest time"), default=datetime.time(16, 0))
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
@@ -72,6 +93,9 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(digest_weekday__lte=6), name="org_digest_weekday_valid"),
             models.CheckConstraint(condition=models.Q(customer_lifetime_value__gte=0), name="org_ltv_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(small_decision_threshold__gte=0), name="org_small_decision_threshold_not_negative"
+            ),
         ]
 
     def __str__(self):

@@ -101,6 +101,7 @@ class Notification(OutboxEmail):
         REVIEW_REQUESTED = "review_requested", _("Review requested")
         REVIEW_MESSAGE = "review_message", _("New message in a review")
         REVIEW_CLOSED = "review_closed", _("Review closed")
+        OUTCOME_REMINDER = "outcome_reminder", _("What became of the customer?")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
@@ -126,6 +127,7 @@ class Notification(OutboxEmail):
                         "review_requested",
                         "review_message",
                         "review_closed",
+                        "outcome_reminder",
                     ]
                 ),
                 name="notification_kind_valid",
@@ -171,6 +173,7 @@ class AuditEvent(models.Model):
         REVIEW_CLOSED = "review_closed", _("Closed a review")
         LESSON_SHARED = "lesson_shared", _("Shared a lesson in the playbook")
         LESSON_UNSHARED = "lesson_unshared", _("Took a lesson out of the playbook")
+        LIMIT_ADOPTED = "limit_adopted", _("Adopted a suggested guardrail limit")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     verb = models.CharField(_("what"), max_length=24, choices=Verb)

@@ -256,6 +256,7 @@ def notifications_for(*, user: User, limit: int = 50) -> list[Notification]:
 
 # What the audit trail shows unless asked for everything: the managers' decisions and the reviews.
 KEY_AUDIT_VERBS = [
+    AuditEvent.Verb.LIMIT_ADOPTED,
     AuditEvent.Verb.APPROVED,
     AuditEvent.Verb.CELEBRATED,
     AuditEvent.Verb.REVIEW_OPENED,

@@ -5,16 +5,18 @@ Every function here is keyword-only and named `<entity>_<action>`. Each write th
 enqueued only once the transaction commits, and the outbox (`outbox_drain`) sends whatever the broker missed.
 """
 
+import datetime
 from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core import outbox
-from apps.decisions.models import Decision
+from apps.decisions.models import Decision, Outcome, OutcomeChange
 from apps.decisions.selectors import can_manage_decision, visible_decisions
 from apps.org.models import Membership
 
@@ -324,3 +326,41 @@ def notification_email_send(*, notification_id: int) -> bool:
 def outbox_drain(*, limit: int = 200) -> int:
     """Sends the notification emails still waiting. Returns how many it sent."""
     return outbox.drain(Notification, lambda pk: notification_email_send(notification_id=pk), limit=limit)
+
+
+# A shared story's author is asked once, this long after logging it, what became of the customer; stories older
+# than OUTCOME_REMINDER_UNTIL are left alone (so a first run never floods anyone with old stories).
+OUTCOME_REMINDER_AFTER = datetime.timedelta(days=30)
+OUTCOME_REMINDER_UNTIL = datetime.timedelta(days=60)
+
+
+def outcome_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Reminds each author, once per story, to confirm or correct the outcome of a shared story logged 30 days ago
+    whose outcome is not final yet (nobody confirmed it, or only as "too early to tell"). In-app, and by email
+    through the notification outbox; people who turned reminders off get none. Each story is claimed with a
+    conditional UPDATE, so repeated or parallel runs remind once. Returns how many were sent."""
+    now = now or timezone.now()
+    final = OutcomeChange.objects.filter(decision=OuterRef("pk")).exclude(outcome=Outcome.TOO_EARLY)
+    due = (
+        Decision.objects.shared()
+        .filter(
+            created_at__lte=now - OUTCOME_REMINDER_AFTER,
+            created_at__gt=now - OUTCOME_REMINDER_UNTIL,
+            outcome_reminded_at__isnull=True,
+            author__is_active=True,
+            author__outcome_reminders=True,
+        )
+        .exclude(Exists(final))
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            if not Decision.objects.filter(pk=pk, outcome_reminded_at__isnull=True).update(outcome_reminded_at=now):
+                continue
+            decision = Decision.objects.select_related("author").get(pk=pk)
+            _notify(
+                recipients=[decision.author], kind=Notification.Kind.OUTCOME_REMINDER, decision=decision, actor=None
+            )
+            sent += 1
+    return sent

@@ -20,3 +20,8 @@ def send_notification_email(notification_id: int) -> bool:
 @shared_task(name="recognition.drain_outbox", ignore_result=True)
 def drain_outbox() -> int:
     return services.outbox_drain()
+
+
+@shared_task(name="recognition.send_outcome_reminders", ignore_result=True)
+def send_outcome_reminders() -> int:
+    return services.outcome_reminders_send()

@@ -49,6 +49,7 @@ LOCAL_APPS = [
     "apps.recognition",
     "apps.leaderboards",
     "apps.digests",
+    "apps.insights",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InsightsConfig(AppConfig):
+    name = "apps.insights"
+    verbose_name = _("Insights")
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from .aggregates import register_sqlite_percentile
+
+        connection_created.connect(register_sqlite_percentile)

@@ -1,0 +1,173 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.core.templatetags.leeway import money
+from apps.decisions.models import Category
+from apps.leaderboards import periods
+from apps.org.models import Organisation, Team
+from apps.org.selectors import teams_managed_by, teams_overseen_by
+
+from . import selectors, services
+from .exports import csv_response
+from .filters import TEAM, AdoptLimitForm, Filters, InsightsFilterForm
+from .tables import Table
+
+
+def _filters(request: HttpRequest, org: Organisation, *, overseen: bool) -> tuple[InsightsFilterForm, Filters]:
+    """The period and scope in force. Pages about teams answer 403 to people who oversee none (agents see their own
+    stats only); a scope outside what the person oversees answers 404."""
+    today = timezone.localtime(timezone.now(), periods.org_time_zone(org)).date()
+    form = InsightsFilterForm(request.GET, viewer=request.user, today=today, with_scope=overseen)
+    if overseen and not form.scopes:
+        raise PermissionDenied
+    return form, form.filters()
+
+
+def _csv(request: HttpRequest, table: Table | None, filters: Filters, page: str) -> HttpResponse:
+    if table is None:
+        raise Http404
+    in_force = [(_("Period"), filters.window.label)]
+    if filters.scope:
+        in_force.append((_("Scope"), filters.scope.label))
+    window = filters.window
+    return csv_response(
+        table=table, filters=in_force, filename=f"leeway-{page}-{table.key}-{window.first_day}-{window.last_day}"
+    )
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Insights open on the ROI ledger for people who oversee teams, and on their own stats for everyone else."""
+    if teams_overseen_by(user=request.user).exists():
+        return redirect("insights:ledger")
+    return redirect("insights:mine")
+
+
+def ledger(request: HttpRequest) -> HttpResponse:
+    org = Organisation.current()
+    form, filters = _filters(request, org, overseen=True)
+    data = selectors.ledger(org=org, team_ids=filters.scope.team_ids, window=filters.window)
+    if "csv" in request.GET:
+        return _csv(request, data.table(request.GET["csv"]), filters, "ledger")
+    return render(
+        request,
+        "insights/ledger.html",
+        {"form": form, "filters": filters, "ledger": data, "organisation": org, "page": "ledger"},
+    )
+
+
+def my_stats(request: HttpRequest) -> HttpResponse:
+    org = Organisation.current()
+    form, filters = _filters(request, org, overseen=False)
+    data = selectors.my_stats(org=org, user=request.user, window=filters.window)
+    if "csv" in request.GET:
+        return _csv(request, data.table(request.GET["csv"]), filters, "my-stats")
+    return render(
+        request,
+        "insights/mine.html",
+        {"form": form, "filters": filters, "stats": data, "organisation": org, "page": "mine"},
+    )
+
+
+def managers(request: HttpRequest) -> HttpResponse:
+    org = Organisation.current()
+    form, filters = _filters(request, org, overseen=True)
+    data = selectors.managers_on_board(
+        org=org, team_ids=filters.scope.team_ids, window=filters.window, now=timezone.now()
+    )
+    if "csv" in request.GET:
+        return _csv(request, data.table(request.GET["csv"]), filters, "managers")
+    return render(
+        request,
+        "insights/managers.html",
+        {"form": form, "filters": filters, "onboard": data, "organisation": org, "page": "managers"},
+    )
+
+
+def calibration(request: HttpRequest) -> HttpResponse:
+    org = Organisation.current()
+    form, filters = _filters(request, org, overseen=True)
+    team_id = filters.scope.pk if filters.scope.kind == TEAM else None
+    data = selectors.calibration(org=org, team_ids=filters.scope.team_ids, window=filters.window, team_id=team_id)
+    if "csv" in request.GET:
+        return _csv(request, data.table(request.GET["csv"]), filters, "calibration")
+    if team_id is None:
+        may_adopt = request.user.is_staff
+    else:
+        may_adopt = teams_managed_by(user=request.user).filter(pk=team_id).exists()
+    return render(
+        request,
+        "insights/calibration.html",
+        {
+            "form": form,
+            "filters": filters,
+            "calibration": data,
+            "organisation": org,
+            "page": "calibration",
+            "may_adopt": may_adopt,
+        },
+    )
+
+
+@require_POST
+def adopt_limit(request: HttpRequest) -> HttpResponse:
+    """Adopts a suggested limit in one step: the organisation's (admins) or a team's own (its managers)."""
+    form = AdoptLimitForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    category = get_object_or_404(Category, pk=form.cleaned_data["category"])
+    team = get_object_or_404(Team, pk=form.cleaned_data["team"]) if form.cleaned_data["team"] else None
+    limit = form.cleaned_data["limit"]
+    services.suggested_limit_adopt(user=request.user, category=category, limit=limit, team=team)
+    org = Organisation.current()
+    amount = money(limit, org.currency)
+    if team is None:
+        message = _("%(category)s: the organisation's limit is now %(amount)s.")
+    else:
+        message = _("%(category)s: %(team)s's own limit is now %(amount)s.")
+    messages.success(
+        request, message % {"category": category.label, "team": team.name if team else "", "amount": amount}
+    )
+    return redirect(f"{reverse('insights:calibration')}?{form.cleaned_data['query']}")
+
+
+def reach(request: HttpRequest) -> HttpResponse:
+    org = Organisation.current()
+    form, filters = _filters(request, org, overseen=True)
+    data = selectors.courage_and_reach(
+        org=org, team_ids=filters.scope.team_ids, window=filters.window, now=timezone.now(), viewer=request.user
+    )
+    if "csv" in request.GET:
+        return _csv(request, data.table(request.GET["csv"]), filters, "reach")
+    return render(
+        request,
+        "insights/reach.html",
+        {"form": form, "filters": filters, "reach": data, "organisation": org, "page": "reach"},
+    )
+
+
+def autonomy(request: HttpRequest) -> HttpResponse:
+    org = Organisation.current()
+    form, filters = _filters(request, org, overseen=True)
+    data = selectors.earned_autonomy(org=org, team_ids=filters.scope.team_ids, now=timezone.now(), viewer=request.user)
+    if "csv" in request.GET:
+        return _csv(request, data.table(request.GET["csv"]), filters, "autonomy")
+    today = timezone.localtime(timezone.now(), periods.org_time_zone(org)).date()
+    return render(
+        request,
+        "insights/autonomy.html",
+        {
+            "form": form,
+            "filters": filters,
+            "autonomy": data,
+            "organisation": org,
+            "page": "autonomy",
+            "today": today,
+            "offers": [o for o in data.offers if o.team_id in data.managed_team_ids],
+        },
+    )

@@ -1,0 +1,147 @@
+"""Managers on board: what each manager did for their teams, beside every manager's median, and what needs attention."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from apps.decisions.models import Decision, PlaybookAcknowledgement
+from apps.recognition.models import Review
+from tests.factories import (
+    DecisionFactory,
+    DepartmentFactory,
+    EndorsementFactory,
+    GuardrailFactory,
+    ReviewFactory,
+    TeamFactory,
+    TrustStatementFactory,
+    agent,
+    department_head,
+    manager,
+)
+from tests.insights_helpers import page_table, read_csv, same_numbers
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)
+
+
+def at(day: int, hour: int = 10, month: int = 11) -> datetime.datetime:
+    return datetime.datetime(2026, month, day, hour, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def org(db):
+    """Grace (Billing) approved two stories after 24 and 12 hours, celebrated one, has two waiting (one for five
+    days), endorsed once, opened and closed a review and wrote a trust statement in November. Lucas (Orders)
+    approved one after 48 hours, celebrated nothing, and his only trust statement ended in October. Sam (Desk, another
+    department) did nothing. Half of Billing and all of Orders acknowledged the playbook as it is now."""
+    with time_machine.travel(at(1, month=10), tick=False):
+        care, guests = DepartmentFactory(name="Care"), DepartmentFactory(name="Guests")
+        billing, orders = TeamFactory(name="Billing", department=care), TeamFactory(name="Orders", department=care)
+        desk = TeamFactory(name="Desk", department=guests)
+        grace = manager(billing, first_name="Grace", last_name="Okafor")
+        lucas = manager(orders, first_name="Lucas", last_name="Martín")
+        sam = manager(desk, first_name="Sam", last_name="Stone")
+        ana, bob = (
+            agent(billing, first_name="Ana", last_name="García"),
+            agent(billing, first_name="Bob", last_name="Brown"),
+        )
+        tom = agent(orders)
+        category = GuardrailFactory().category
+        TrustStatementFactory(
+            team=orders, author=lucas, starts_on=at(1, month=10).date(), ends_on=at(31, month=10).date()
+        )
+    with time_machine.travel(at(1), tick=False):
+        TrustStatementFactory(team=billing, author=grace, starts_on=at(1).date())
+        PlaybookAcknowledgement.objects.create(user=ana, acknowledged_at=at(1))
+        PlaybookAcknowledgement.objects.create(user=tom, acknowledged_at=at(1))
+
+    def story(author, created, approver=None, approved=None, **fields):
+        if approver:
+            fields |= {"status": Decision.Status.APPROVED, "approved_by": approver, "approved_at": approved}
+        return DecisionFactory(author=author, created_at=created, category=category, **fields)
+
+    first = story(ana, at(2), grace, at(3))
+    story(
+        ana, at(5), grace, at(5, 22),
+        status=Decision.Status.CELEBRATED, celebrated_by=grace, celebrated_at=at(6),
+    )  # fmt: skip
+    story(bob, at(15))
+    story(bob, at(20, 9))
+    from_orders = story(tom, at(9), lucas, at(11))
+    EndorsementFactory(decision=from_orders, endorser=grace, created_at=at(10))
+    ReviewFactory(
+        decision=first, opened_by=grace, opened_at=at(12),
+        status=Review.Status.CLOSED, closed_by=grace, closed_at=at(14), lesson="Ask before promising a refund.",
+    )  # fmt: skip
+    return {"care": care, "grace": grace, "lucas": lucas, "sam": sam, "ana": ana, "head": department_head(care)}
+
+
+def get(client, user, **params):
+    client.force_login(user)
+    with time_machine.travel(TODAY, tick=False):
+        return client.get(reverse("insights:managers"), params)
+
+
+def test_each_manager_beside_the_median_of_every_manager(client, org):
+    page = get(client, org["head"]).content.decode()
+
+    assert page_table(page, "managers") == [
+        ["Manager", "Stories waiting now", "Median wait to approval", "Longest wait to approval", "Approvals",
+         "Celebrations", "Endorsements given", "Reviews opened", "Reviews closed", "Trust statements written",
+         "Trust statements in force", "Playbook acknowledged in their teams"],
+        ["Grace Okafor", "2", "18.0 h", "24.0 h", "2", "1", "1", "1", "1", "1", "1", "50.0%"],
+        ["Lucas Martín", "0", "48.0 h", "48.0 h", "1", "0", "0", "0", "0", "0", "0", "100.0%"],
+        # Sam (another department) counts in the median: 0 waiting, no wait at all, no agents.
+        ["Median of all managers", "0", "33.0 h", "36.0 h", "1", "0", "0", "0", "0", "0", "0", "75.0%"],
+    ]  # fmt: skip
+
+
+def test_departments_add_up_their_managers(client, org):
+    page = get(client, org["head"]).content.decode()
+
+    assert page_table(page, "departments")[1:] == [
+        ["Care", "2", "—", "48.0 h", "3", "1", "1", "1", "1", "1", "1", "66.7%"]
+    ]
+
+
+def test_what_needs_attention(client, org):
+    page = get(client, org["head"]).content.decode()
+
+    assert page_table(page, "attention")[1:] == [
+        ["A story has waited 5 days", "Billing · Bob Brown", "15 Nov 2026"],
+        ["No celebration this month", "Orders · Care", "1 Nov 2026"],
+        ["Every trust statement has lapsed", "Lucas Martín", ""],
+    ]  # fmt: skip
+
+
+def test_a_manager_sees_their_own_line_and_the_organisations_median(client, org):
+    rows = page_table(get(client, org["grace"]).content.decode(), "managers")
+
+    assert [row[0] for row in rows[1:]] == ["Grace Okafor", "Median of all managers"]
+
+
+def test_each_table_downloads_as_the_page_shows_it(client, org):
+    page = get(client, org["head"]).content.decode()
+
+    for key in ("attention", "managers", "departments"):
+        _filters, table = read_csv(get(client, org["head"], csv=key).content)
+        assert same_numbers(page_table(page, key), table)
+    _filters, table = read_csv(get(client, org["head"], csv="managers").content)
+    assert table[0][2] == "Median wait to approval (hours)" and table[1][2] == "18.0"
+
+
+def test_an_agent_may_not_read_it(client, org):
+    assert get(client, org["ana"]).status_code == 403
+    assert get(client, org["ana"], csv="managers").status_code == 403
+
+
+@pytest.mark.parametrize("stories", [1, 10])
+def test_it_runs_a_constant_number_of_queries(client, org, stories, django_assert_max_num_queries):
+    for day in range(stories):
+        DecisionFactory(author=org["ana"], created_at=at(1 + day % 10))
+    client.force_login(org["head"])
+    with time_machine.travel(TODAY, tick=False), django_assert_max_num_queries(16):
+        client.get(reverse("insights:managers"))

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from apps.digests.views import unsubscribe
+from apps.setup.urls import welcome_urlpatterns
 
 admin.site.site_header = _("Leeway administration")
 admin.site.site_title = _("Leeway")
@@ -19,6 +20,8 @@ urlpatterns = [
     path("recognition/", include("apps.recognition.urls")),
     path("leaderboards/", include("apps.leaderboards.urls")),
     path("digests/", include("apps.digests.urls")),
+    path("setup/", include("apps.setup.urls")),
+    path("welcome/", include(welcome_urlpatterns)),
     # Public: the one-click unsubscribe link of the digest email (signed; GET confirms, POST unsubscribes).
     path("unsubscribe/<str:token>/", unsubscribe, name="digest_unsubscribe"),
     path("admin/", admin.site.urls),

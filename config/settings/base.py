@@ -48,6 +48,7 @@ LOCAL_APPS = [
     "apps.recognition",
     "apps.leaderboards",
     "apps.digests",
+    "apps.setup",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -131,6 +132,8 @@ ACCOUNT_RATE_LIMITS = {
     # Repeated failed sign-ins from one address, or against one account, are slowed down.
     "login_failed": env.str("LEEWAY_LOGIN_RATE_LIMIT", default="10/m/ip,5/5m/key"),
 }
+# How long an invitation's link works; sending it again starts a new link and ends the old one.
+LEEWAY_INVITATION_DAYS = env.int("LEEWAY_INVITATION_DAYS", default=7)
 # Sign-up is open only to these email domains (comma separated). Empty: nobody can sign up on their own.
 LEEWAY_SIGNUP_DOMAINS = [d.strip().lower().lstrip("@") for d in env.list("LEEWAY_SIGNUP_DOMAINS", default=[])]
 

@@ -8,7 +8,13 @@ from django.utils.translation import override
 from apps.org.demo import DEMO_PASSWORD, seed_organisation
 
 # Each app adds its demo data in this order; each step is idempotent.
-DEMO_STEPS = ["apps.decisions.demo", "apps.recognition.demo", "apps.leaderboards.demo", "apps.digests.demo"]
+DEMO_STEPS = [
+    "apps.decisions.demo",
+    "apps.recognition.demo",
+    "apps.leaderboards.demo",
+    "apps.digests.demo",
+    "apps.setup.demo",
+]
 
 
 class Command(BaseCommand):

@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
@@ -13,6 +14,14 @@ def email_domain_allowed(email: str) -> bool:
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return bool(settings.LEEWAY_SIGNUP_DOMAINS)
+
+    def get_login_redirect_url(self, request):
+        # Someone who joined on their own first meets their welcome page: team, manager, limits.
+        from apps.setup.selectors import is_newcomer
+
+        if is_newcomer(user=request.user):
+            return reverse("welcome:index")
+        return super().get_login_redirect_url(request)
 
     def clean_email(self, email):
         email = super().clean_email(email)

@@ -6,3 +6,6 @@ class SetupConfig(AppConfig):
     name = "apps.setup"
     label = "setup"
     verbose_name = _("Setup")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -67,3 +67,19 @@ class PeopleImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Newcomer(models.Model):
+    """Someone who joined on their own (signed up, or first came in through single sign-on) and has not seen their
+    welcome page yet: their next sign-in leads there. Invited people go there from their invitation."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="newcomer")
+    joined_at = models.DateTimeField(default=timezone.now)
+    welcomed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("newcomer")
+        verbose_name_plural = _("newcomers")
+
+    def __str__(self):
+        return f"Newcomer {self.user_id}"

@@ -10,6 +10,8 @@ from apps.accounts.models import User
 from apps.decisions.models import Category, Guardrail
 from apps.org.models import Department, Membership, Organisation, Team
 
+from .models import Newcomer
+
 DEFAULT_ORGANISATION_NAME = "Leeway"  # what Organisation.current() creates on a fresh installation
 
 
@@ -144,3 +146,7 @@ def people_list(*, search: str = "", team: Team | None = None, role: str = "", a
 
 def person_teams(*, user: User) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("team", "team__department").order_by("role"))
+
+
+def is_newcomer(*, user) -> bool:
+    return Newcomer.objects.filter(user=user, welcomed_at__isnull=True).exists()

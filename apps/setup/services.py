@@ -18,7 +18,7 @@ from apps.accounts.models import User
 from apps.org.models import Membership, Team
 
 from .importing import build_plan, import_apply
-from .models import Invitation, PeopleImport
+from .models import Invitation, Newcomer, PeopleImport
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,10 @@ def person_set_active(*, user: User, active: bool, by: User) -> bool:
     if user.pk == by.pk and not active:
         raise ValidationError(_("You cannot deactivate yourself."))
     return bool(User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active))
+
+
+def newcomer_welcomed(*, user: User) -> None:
+    Newcomer.objects.filter(user=user, welcomed_at__isnull=True).update(welcomed_at=timezone.now())
 
 
 # --- invitations ---------------------------------------------------------------------------------------------------

@@ -228,6 +228,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 def welcome(request: HttpRequest) -> HttpResponse:
     """A new person's first page: their team and manager, their limits in plain words, and where to start. Someone
     in no team is told so here, before any form."""
+    services.newcomer_welcomed(user=request.user)
     team = team_of_agent(user=request.user)
     context = {"team": team, "organisation": Organisation.current()}
     if team is not None:

@@ -263,6 +263,7 @@ KEY_AUDIT_VERBS = [
     AuditEvent.Verb.REVIEW_CLOSED,
     AuditEvent.Verb.LESSON_SHARED,
     AuditEvent.Verb.LESSON_UNSHARED,
+    AuditEvent.Verb.PERSON_ERASED,
 ]
 
 

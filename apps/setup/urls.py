@@ -12,6 +12,7 @@ urlpatterns = [
     path("people/<int:pk>/teams/<int:membership_pk>/remove/", views.membership_remove, name="membership_remove"),
     path("people/<int:pk>/active/", views.person_set_active, name="person_set_active"),
     path("people/<int:pk>/invite/", views.invitation_resend, name="invitation_resend"),
+    path("people/<int:pk>/erase/", views.person_erase, name="person_erase"),
     path("import/", views.import_upload, name="import"),
     path("import/template.csv", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),

@@ -28,6 +28,7 @@ from .forms import (
     PersonCreateForm,
 )
 from .models import PeopleImport
+from .personal_data import person_erase as person_erase_service
 
 PEOPLE_PAGE_SIZE = 50
 PREVIEW_LIST_LIMIT = 200
@@ -147,6 +148,20 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("%(name)s has already accepted their invitation.") % {"name": user.display_name})
     return redirect("setup:person", pk=pk)
+
+
+@admin_required
+@require_POST
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _person(pk)
+    if user.pk == request.user.pk or user.erased_at is not None:
+        raise PermissionDenied
+    if request.POST.get("confirm_email", "").strip().lower() != user.email.lower():
+        messages.error(request, _("Type the person's email address to confirm. Nothing was erased."))
+        return redirect("setup:person", pk=pk)
+    person_erase_service(user=user, by=request.user)
+    messages.success(request, _("The person's personal data is erased. They show as “a former colleague”."))
+    return redirect("setup:people")
 
 
 # --- CSV import ----------------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ urlpatterns = [
     path("digests/", include("apps.digests.urls")),
     path("setup/", include("apps.setup.urls")),
     path("welcome/", include(welcome_urlpatterns)),
+    # SCIM 2.0 provisioning for identity providers (bearer tokens, no session).
+    path("scim/v2/", include("apps.setup.scim_urls")),
     # Public: the one-click unsubscribe link of the digest email (signed; GET confirms, POST unsubscribes).
     path("unsubscribe/<str:token>/", unsubscribe, name="digest_unsubscribe"),
     path("admin/", admin.site.urls),

@@ -83,3 +83,38 @@ class Newcomer(models.Model):
 
     def __str__(self):
         return f"Newcomer {self.user_id}"
+
+
+class ScimToken(models.Model):
+    """A bearer token for an identity provider's SCIM client (Entra ID, Okta). Shown once when created; only its
+    SHA-256 is kept (it is 256 random bits, so a plain hash is enough); revoking it ends it at once."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SCIM token")
+        verbose_name_plural = _("SCIM tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class ScimIdentity(models.Model):
+    """The identity provider's own id for a person (SCIM `externalId`), kept so that it can match them again."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scim_identity")
+    external_id = models.CharField(max_length=255, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("SCIM identity")
+        verbose_name_plural = _("SCIM identities")
+
+    def __str__(self):
+        return self.external_id

@@ -17,7 +17,7 @@ from apps.decisions.selectors import playbook_for
 from apps.org.models import Membership, Organisation
 from apps.org.selectors import team_of_agent
 
-from . import importing, selectors, services
+from . import importing, scim, selectors, services
 from .emails import sso_configured
 from .forms import (
     AcceptInvitationForm,
@@ -27,7 +27,7 @@ from .forms import (
     PeopleFilterForm,
     PersonCreateForm,
 )
-from .models import PeopleImport
+from .models import PeopleImport, ScimToken
 from .personal_data import person_erase as person_erase_service
 
 PEOPLE_PAGE_SIZE = 50
@@ -215,6 +215,35 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, people_import.result.get("error", _("The import failed; nothing changed.")))
     return redirect("setup:import_preview", pk=pk)
+
+
+# --- SCIM provisioning tokens ---------------------------------------------------------------------------------------
+
+
+@admin_required
+def provisioning(request: HttpRequest) -> HttpResponse:
+    """Bearer tokens for an identity provider's SCIM client. A new token is shown on this response only."""
+    secret = None
+    name = request.POST.get("name", "").strip()[:100] if request.method == "POST" else ""
+    if request.method == "POST":
+        if name:
+            _token, secret = scim.scim_token_create(name=name, by=request.user)
+        else:
+            messages.error(request, _("Give the token a name, such as the identity provider's."))
+    context = {
+        "tokens": ScimToken.objects.select_related("created_by"),
+        "secret": secret,
+        "scim_url": request.build_absolute_uri("/scim/v2/"),
+    }
+    return render(request, "setup/provisioning.html", context)
+
+
+@admin_required
+@require_POST
+def scim_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    scim.scim_token_revoke(token=get_object_or_404(ScimToken, pk=pk))
+    messages.success(request, _("The token is revoked: it works no more."))
+    return redirect("setup:provisioning")
 
 
 # --- a new person's first steps ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ change their team and role; deactivate and reactivate."""
 import datetime
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
@@ -48,13 +49,17 @@ def test_it_filters_by_team_role_and_active(client, morgan):
     assert "Kwame K" not in _names(client.get(reverse("setup:people")))
 
 
-def test_it_shows_the_last_sign_in_and_never(client, morgan, team):
+@time_machine.travel(datetime.datetime(2026, 11, 29, 9, tzinfo=datetime.UTC), tick=False)
+def test_it_shows_and_filters_by_the_last_sign_in(client, morgan, team):
     agent(team, first_name="Ana", last_name="A", last_login=datetime.datetime(2026, 11, 20, 9, tzinfo=datetime.UTC))
+    agent(team, first_name="Lea", last_name="L", last_login=datetime.datetime(2026, 9, 1, 9, tzinfo=datetime.UTC))
     agent(team, first_name="Tom", last_name="B")
 
     page = client.get(reverse("setup:people")).content.decode()
 
     assert "20 Nov 2026" in page and "Never" in page
+    assert _names(client.get(reverse("setup:people"), {"signed_in": "never"})) == ["Tom B"]
+    assert _names(client.get(reverse("setup:people"), {"signed_in": "30"})) == ["Lea L", "Tom B"]
 
 
 @pytest.mark.parametrize("size", [3, 30])

@@ -62,6 +62,11 @@ class PeopleFilterForm(forms.Form):
             ("none", _("In no team")),
         ],
     )
+    signed_in = forms.ChoiceField(
+        label=_("Last sign-in"),
+        required=False,
+        choices=[("", _("Any time")), ("never", _("Never signed in")), ("30", _("Not in the last 30 days"))],
+    )
     active = forms.ChoiceField(
         label=_("Status"),
         required=False,

@@ -1,9 +1,11 @@
 """Setup's reads: the first-run checklist and the people list, each in a constant number of queries."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
@@ -119,9 +121,17 @@ ROLE_FILTERS = {
 }
 
 
-def people_list(*, search: str = "", team: Team | None = None, role: str = "", active: str = "yes") -> QuerySet[User]:
+def people_list(
+    *, search: str = "", team: Team | None = None, role: str = "", active: str = "yes", signed_in: str = ""
+) -> QuerySet[User]:
     """People for the admin's list, with their teams and invitation: three queries per page whatever the size."""
     people = User.objects.all()
+    if signed_in == "never":
+        people = people.filter(last_login__isnull=True)
+    elif signed_in.isdigit():
+        people = people.filter(
+            Q(last_login__isnull=True) | Q(last_login__lt=timezone.now() - datetime.timedelta(days=int(signed_in)))
+        )
     if search:
         for word in search.split():
             people = people.filter(

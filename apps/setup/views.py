@@ -73,6 +73,7 @@ def people(request: HttpRequest) -> HttpResponse:
         team=filters.get("team"),
         role=filters.get("role", ""),
         active=filters.get("active") or "yes",
+        signed_in=filters.get("signed_in", ""),
     )
     page = Paginator(people, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

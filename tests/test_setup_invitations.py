@@ -169,3 +169,29 @@ def test_an_imported_persons_invitation_is_sent_too(morgan):
 
     assert services.invitations_send_pending() == 1
     assert mail.outbox[0].subject == "Morgan Lee te invita a Leeway"
+
+
+OIDC = {
+    "openid_connect": {
+        "APPS": [
+            {
+                "provider_id": "acme-sso",
+                "name": "Acme SSO",
+                "client_id": "leeway",
+                "secret": "s3cret",
+                "settings": {"server_url": "https://sso.acme.example/realms/acme"},
+            }
+        ]
+    }
+}
+
+
+def test_with_single_sign_on_the_invitation_offers_it(client, morgan, team, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = OIDC
+    _invite(morgan, team, language="en")
+    services.invitations_send_pending()
+    (message,) = mail.outbox
+
+    assert "Sign in with your company account, or choose a password, here:" in message.body
+    page = client.get(_link(message)).content.decode()
+    assert "Sign in with Acme SSO" in page and "/accounts/oidc/acme-sso/login/" in page

@@ -133,3 +133,31 @@ def test_the_audit_trail_shows_who_erased_someone_and_when_not_what(client, worl
 
     assert "Erased a person&#x27;s personal data" in page and "Morgan Lee" in page
     assert "ana@acme.example" not in page
+
+
+def test_erasing_takes_the_name_and_text_out_of_built_digests(client, world):
+    from apps.digests.models import Digest, Edition
+
+    edition = Edition.objects.create(
+        week_start=datetime.date(2026, 11, 16), period_start=NOW - datetime.timedelta(days=7), period_end=NOW
+    )
+    ana = world["ana"]
+    digest = Digest.objects.create(
+        edition=edition,
+        scope="organisation",
+        title="Acme",
+        content={
+            "celebrated": [{"id": 1, "author": "Ana García", "author_id": ana.pk, "action": "Mrs Smith's fee"}],
+            "leaders": [{"person_id": ana.pk, "name": "Ana García", "score": 12}, {"name": "Tom Becker", "score": 9}],
+        },
+    )
+    client.force_login(admin())
+
+    client.post(reverse("setup:person_erase", args=[ana.pk]), {"confirm_email": "ana@acme.example"})
+
+    digest.refresh_from_db()
+    assert "García" not in str(digest.content) and "Mrs Smith" not in str(digest.content)
+    assert digest.content["leaders"] == [
+        {"person_id": ana.pk, "name": "a former colleague", "score": 12},
+        {"name": "Tom Becker", "score": 9},
+    ]

@@ -84,5 +84,5 @@ def test_it_runs_a_constant_number_of_queries(client, size, django_assert_max_nu
         UserFactory()
     client.force_login(admin())
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("setup:checklist")).status_code == 200

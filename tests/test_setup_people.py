@@ -68,7 +68,7 @@ def test_the_list_runs_a_constant_number_of_queries(client, morgan, size, django
         team = TeamFactory()
         agent(team)
         manager(team)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("setup:people")).status_code == 200
 
 

@@ -22,6 +22,21 @@ def is_department_head(*, user) -> bool:
     return user.is_authenticated and Department.objects.filter(heads=user).exists()
 
 
+def roles_of(*, user) -> tuple[bool, bool]:
+    """(manages a team, heads a department), in one query: the navigation needs both on every page."""
+    from apps.accounts.models import User
+
+    return (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            manages=Exists(Membership.objects.filter(user=OuterRef("pk"), role=Membership.Role.MANAGER)),
+            heads=Exists(Department.objects.filter(heads=OuterRef("pk"))),
+        )
+        .values_list("manages", "heads")
+        .get()
+    )
+
+
 def teams_overseen_by(*, user) -> QuerySet[Team]:
     """The teams whose stories and numbers a person oversees: all of them for admins, else the teams they manage and
     every team in the departments they head."""

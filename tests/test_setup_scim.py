@@ -143,7 +143,7 @@ def test_admins_create_a_token_that_is_shown_once_and_stored_hashed(client):
     page = client.post(reverse("setup:provisioning"), {"name": "Okta"}).content.decode()
 
     stored = ScimToken.objects.get(name="Okta")
-    secret = page.split('<code class="secret">')[1].split("</code>")[0]
+    secret = page.split('id="new-token">')[1].split("</code>")[0]
     assert secret.startswith("lwscim_") and secret not in str(ScimToken.objects.values().get())
     assert secret not in client.get(reverse("setup:provisioning")).content.decode()
     client.post(reverse("setup:scim_token_revoke", args=[stored.pk]))

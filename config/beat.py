@@ -22,6 +22,9 @@ BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # --- setup (invitations) ---
+    # Sends invitations that the broker missed; each is claimed before it is sent.
+    "setup-send-invitations": {"task": "setup.send_invitations", "schedule": 60.0, "options": {"expires": 50}},
     # --- digests and leaderboards ---
     # Builds the week's digests once the organisation's digest day and time has passed (in its time zone), then
     # sends what is due. Checking often makes the settings, not this schedule, decide when digests go out.

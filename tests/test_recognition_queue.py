@@ -72,7 +72,8 @@ def test_the_page_says_so_when_nothing_waits(client, a_manager):
 
 
 @pytest.mark.parametrize("who", ["agent", "admin who manages no team"])
-def test_only_managers_have_a_queue(client, team, who):
+def test_only_managers_have_a_queue(client, team, a_manager, who):
+    # (The team has its manager: a team without one has a stand-in, see test_setup_leavers.)
     client.force_login(agent(team, is_staff=who.startswith("admin")))
 
     assert client.get(reverse("recognition:queue")).status_code == 403

@@ -4,6 +4,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
@@ -15,6 +16,14 @@ def email_domain_allowed(email: str) -> bool:
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return bool(settings.LEEWAY_SIGNUP_DOMAINS)
+
+    def get_login_redirect_url(self, request):
+        # Someone who joined on their own first meets their welcome page: team, manager, limits.
+        from apps.setup.selectors import is_newcomer
+
+        if is_newcomer(user=request.user):
+            return reverse("welcome:index")
+        return super().get_login_redirect_url(request)
 
     def clean_email(self, email):
         email = super().clean_email(email)

@@ -6,8 +6,8 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.org.models import Membership, Team
-from apps.org.selectors import teams_overseen_by
+from apps.org.models import Department, Membership, Team
+from apps.org.selectors import stand_in_teams_for, teams_overseen_by
 
 from .models import (
     DEFAULT_GUARDRAIL_LIMIT,
@@ -23,7 +23,8 @@ from .models import (
 
 
 def visible_decisions(*, user) -> QuerySet[Decision]:
-    """The decisions `user` may read: every shared story, their own, their teams' live ones; admins see all.
+    """The decisions `user` may read: every shared story, their own, their teams' live ones (and those of the teams
+    in the departments they head); admins see all.
 
     A withdrawn decision stays visible to its author only (and admins).
     """
@@ -31,18 +32,29 @@ def visible_decisions(*, user) -> QuerySet[Decision]:
     if user.is_staff:
         return decisions
     my_team_ids = Membership.objects.filter(user=user).values("team_id")
+    # A department head reads the live stories of every team in their departments (and stands in for a team that
+    # has no manager).
+    headed = Department.objects.filter(heads=user).values("pk")
     return decisions.filter(
         Q(author=user)
         | Q(status__in=Decision.SHARED_STATUSES)
-        | (Q(team_id__in=my_team_ids) & ~Q(status=Decision.Status.WITHDRAWN))
+        | ((Q(team_id__in=my_team_ids) | Q(team__department_id__in=headed)) & ~Q(status=Decision.Status.WITHDRAWN))
     )
 
 
 def can_manage_decision(*, user, decision: Decision) -> bool:
-    """Managers act on decisions of the teams they manage, never on their own."""
+    """Managers act on decisions of the teams they manage, never on their own; a team without an active manager
+    has a stand-in (its department head, or else the admins)."""
     if decision.author_id == user.pk:
         return False
-    return Membership.objects.filter(user=user, team_id=decision.team_id, role=Membership.Role.MANAGER).exists()
+    return (
+        Team.objects.filter(pk=decision.team_id)
+        .filter(
+            Q(memberships__user=user, memberships__role=Membership.Role.MANAGER)
+            | Q(pk__in=stand_in_teams_for(user=user).values("pk"))
+        )
+        .exists()
+    )
 
 
 def may_see_private(*, user, person_id: int, team_id: int) -> bool:

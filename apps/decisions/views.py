@@ -62,9 +62,12 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 
 def decision_create(request: HttpRequest) -> HttpResponse:
+    team = team_of_agent(user=request.user)
+    if team is None:
+        # Told before any form: nobody could approve a story from someone in no team.
+        return render(request, "setup/no_team.html")
     organisation = Organisation.current()
     form = DecisionForm(request.POST or None, organisation=organisation)
-    team = team_of_agent(user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "values"}
         try:

@@ -160,7 +160,8 @@ class Notification(OutboxEmail):
 
 
 class AuditEvent(models.Model):
-    """Who did what to a decision, and when: approvals, celebrations, reviews, endorsements. Admins read it."""
+    """Who did what to a decision, and when: approvals, celebrations, reviews, endorsements; and who erased a
+    person's personal data, and when (never what). Admins read it."""
 
     class Verb(models.TextChoices):
         ENDORSED = "endorsed", _("Endorsed")
@@ -174,6 +175,7 @@ class AuditEvent(models.Model):
         LESSON_SHARED = "lesson_shared", _("Shared a lesson in the playbook")
         LESSON_UNSHARED = "lesson_unshared", _("Took a lesson out of the playbook")
         LIMIT_ADOPTED = "limit_adopted", _("Adopted a suggested guardrail limit")
+        PERSON_ERASED = "person_erased", _("Erased a person's personal data")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     verb = models.CharField(_("what"), max_length=24, choices=Verb)

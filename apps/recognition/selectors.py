@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.decisions.models import Category, Decision
 from apps.decisions.selectors import can_manage_decision, story_path, visible_decisions
-from apps.org.selectors import teams_managed_by
+from apps.org.selectors import teams_acted_on_by
 
 from .models import AuditEvent, Endorsement, Notification, Review
 
@@ -79,7 +79,7 @@ def manager_queue(*, manager: User) -> Queue:
     """What a manager has to act on, for the teams they manage: submitted stories oldest first (not those in
     review), recently approved ones that could still be celebrated, and open reviews. Four queries."""
     now = timezone.now()
-    team_ids = list(teams_managed_by(user=manager).values_list("pk", flat=True))
+    team_ids = list(teams_acted_on_by(user=manager).values_list("pk", flat=True))
     base = annotate_recognition(
         Decision.objects.filter(team_id__in=team_ids)
         .exclude(author=manager)
@@ -264,6 +264,7 @@ KEY_AUDIT_VERBS = [
     AuditEvent.Verb.REVIEW_CLOSED,
     AuditEvent.Verb.LESSON_SHARED,
     AuditEvent.Verb.LESSON_UNSHARED,
+    AuditEvent.Verb.PERSON_ERASED,
 ]
 
 

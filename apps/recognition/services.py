@@ -66,10 +66,15 @@ def _notify(*, recipients, kind: str, decision: Decision, actor: User | None) ->
 
 
 def _managers_of(decision: Decision) -> list[User]:
-    return list(
+    """Who hears about a story's review: the team's active managers, or else its department's heads (who stand in
+    for a team without a manager)."""
+    managers = list(
         User.objects.filter(
             memberships__team_id=decision.team_id, memberships__role=Membership.Role.MANAGER, is_active=True
         ).exclude(pk=decision.author_id)
+    )
+    return managers or list(
+        User.objects.filter(headed_departments__teams=decision.team_id, is_active=True).exclude(pk=decision.author_id)
     )
 
 

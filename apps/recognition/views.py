@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.decisions.models import Decision
 from apps.decisions.selectors import can_manage_decision
-from apps.org.selectors import is_manager
+from apps.org.selectors import is_department_head, is_manager, stand_in_teams_for
 
 from . import selectors, services
 from .forms import CelebrateForm, EndorseForm, LessonShareForm, ReviewCloseForm, ReviewMessageForm, ReviewOpenForm
@@ -60,7 +60,8 @@ def _visible_review(request: HttpRequest, decision_pk: int) -> Review:
 
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    if not is_manager(user=request.user):
+    user = request.user
+    if not (is_manager(user=user) or is_department_head(user=user) or stand_in_teams_for(user=user).exists()):
         raise PermissionDenied
     return render(request, "recognition/queue.html", {"queue": selectors.manager_queue(manager=request.user)})
 

@@ -50,6 +50,7 @@ LOCAL_APPS = [
     "apps.leaderboards",
     "apps.digests",
     "apps.insights",
+    "apps.setup",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -149,6 +150,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("LEEWAY_TRUSTED_PROXY_COUNT", default=0)
 # it is required of (apps/accounts/mfa.py).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Leeway"
+# How long an invitation's link works; sending it again starts a new link and ends the old one.
+LEEWAY_INVITATION_DAYS = env.int("LEEWAY_INVITATION_DAYS", default=7)
 # Sign-up is open only to these email domains (comma separated). Empty: nobody can sign up on their own.
 LEEWAY_SIGNUP_DOMAINS = [d.strip().lower().lstrip("@") for d in env.list("LEEWAY_SIGNUP_DOMAINS", default=[])]
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.org.models import Membership, Team
+from apps.org.selectors import teams_overseen_by
 
 from .models import (
     DEFAULT_GUARDRAIL_LIMIT,
@@ -40,6 +41,21 @@ def can_manage_decision(*, user, decision: Decision) -> bool:
     if decision.author_id == user.pk:
         return False
     return Membership.objects.filter(user=user, team_id=decision.team_id, role=Membership.Role.MANAGER).exists()
+
+
+def guardrail_detail_team_ids(*, user) -> set[int] | None:
+    """The teams whose stories show `user` where they stand against the guardrails ("above the guardrail",
+    "flagged for a conversation"): the teams they manage or whose department they head; None means every team
+    (admins). Everyone else sees only "Covered", and authors always see their own (`sees_guardrail_detail`)."""
+    if user.is_staff:
+        return None
+    return set(teams_overseen_by(user=user).values_list("pk", flat=True))
+
+
+def sees_guardrail_detail(*, user, decision: Decision, team_ids: set[int] | None) -> bool:
+    """Deciding is safe: a story above the guardrail is nobody's business but its author's and those who lead them.
+    `team_ids` comes from `guardrail_detail_team_ids`, read once for a whole page of stories."""
+    return decision.author_id == user.pk or team_ids is None or decision.team_id in team_ids
 
 
 def with_card_data(decisions: QuerySet[Decision]) -> QuerySet[Decision]:

@@ -202,7 +202,8 @@ class Decision(models.Model):
     justification = models.TextField(_("why? your justification"), max_length=2000)
     cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3)
-    outcome = models.CharField(_("customer outcome"), max_length=16, choices=Outcome)
+    # Often known only later: the author adds it by editing the story.
+    outcome = models.CharField(_("customer outcome"), max_length=16, choices=Outcome, blank=True)
     values = models.ManyToManyField(CompanyValue, blank=True, related_name="decisions", verbose_name=_("values"))
     happened_on = models.DateField(_("when did it happen?"))
     customer_reference = models.CharField(_("customer reference"), max_length=40, blank=True)

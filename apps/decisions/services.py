@@ -94,6 +94,24 @@ def _apply_coverage(decision: Decision) -> None:
     decision.covering_trust_statement = result.trust_statement
 
 
+HEADLINE_LENGTH = 120
+
+
+def headline_from(text: str) -> str:
+    """A story's title when its author gave none: the start of what they wrote, cut at a word."""
+    text = " ".join(text.split())
+    if len(text) <= HEADLINE_LENGTH:
+        return text
+    return text[: HEADLINE_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+def _complete(decision: Decision) -> None:
+    """What the server decides, whoever writes the story: its headline if left empty, and its coverage."""
+    if not decision.action.strip():
+        decision.action = headline_from(decision.situation)
+    _apply_coverage(decision)
+
+
 class NoTeam(Exception):
     """The person belongs to no team yet, so nobody could approve their story."""
 
@@ -105,7 +123,7 @@ def decision_submit(*, author, fields: dict, values=()) -> Decision:
     if team is None:
         raise NoTeam
     decision = Decision(**fields, author=author, team=team, currency=Organisation.current().currency)
-    _apply_coverage(decision)
+    _complete(decision)
     decision.full_clean(exclude=["values"])
     decision.save()
     decision.values.set(values)
@@ -124,7 +142,7 @@ def decision_update(*, decision: Decision, editor, fields: dict, values=()) -> D
     ensure_author_may_change(decision=locked, user=editor)
     for name, value in fields.items():
         setattr(locked, name, value)
-    _apply_coverage(locked)
+    _complete(locked)
     locked.full_clean(exclude=["values"])
     locked.save()
     locked.values.set(values)

@@ -94,7 +94,7 @@ def test_my_decisions_runs_a_constant_number_of_queries(client, team, count, dja
         DecisionFactory(author=author).values.set([CompanyValueFactory()])
     client.force_login(author)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("decisions:mine"))
     assert response.status_code == 200
 
@@ -105,6 +105,6 @@ def test_the_decision_page_runs_a_constant_number_of_queries(client, team, count
     decision = Decision.objects.filter(author=viewer).first()
     client.force_login(viewer)
 
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("decisions:detail", args=[decision.pk]))
     assert response.status_code == 200

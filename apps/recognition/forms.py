@@ -13,6 +13,14 @@ class EndorseForm(forms.Form):
     )
 
 
+class EndorsementCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Your comment"),
+        max_length=500,
+        error_messages={"required": _("Write your comment first.")},
+    )
+
+
 class CelebrateForm(forms.Form):
     note = forms.CharField(
         label=_("Your note to the whole organisation"),

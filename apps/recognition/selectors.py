@@ -3,7 +3,19 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,8 +32,22 @@ QUEUE_OVERDUE_AFTER = datetime.timedelta(days=2)
 CELEBRATE_WINDOW = datetime.timedelta(days=14)
 
 
+# How many of the latest endorsement comments a story card shows.
+LATEST_COMMENTS = 2
+
+
+def latest_comments_prefetch() -> Prefetch:
+    """Each decision's latest commented endorsements as `latest_comments`: one query for a whole page (a window
+    function limits it to LATEST_COMMENTS per decision)."""
+    comments = (Endorsement.objects.exclude(comment="").select_related("endorser").order_by("-created_at", "-pk"))[
+        :LATEST_COMMENTS
+    ]
+    return Prefetch("endorsements", queryset=comments, to_attr="latest_comments")
+
+
 def annotate_recognition(queryset: QuerySet[Decision], *, viewer: User) -> QuerySet[Decision]:
-    """Adds `endorsement_count` and `endorsed_by_me` to each decision, as subqueries (no query per row)."""
+    """Adds `endorsement_count`, `endorsed_by_me` and `my_comment` to each decision, as subqueries (no query per
+    row)."""
     count = (
         Endorsement.objects.filter(decision=OuterRef("pk"))
         .order_by()
@@ -32,12 +58,15 @@ def annotate_recognition(queryset: QuerySet[Decision], *, viewer: User) -> Query
     return queryset.annotate(
         endorsement_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
         endorsed_by_me=Exists(Endorsement.objects.filter(decision=OuterRef("pk"), endorser_id=viewer.pk)),
+        my_comment=Subquery(
+            Endorsement.objects.filter(decision=OuterRef("pk"), endorser_id=viewer.pk).values("comment")[:1]
+        ),
     )
 
 
 def attach_recognition(decisions, *, viewer: User) -> list[Decision]:
     """The same as `annotate_recognition` for decisions already fetched (a page of the feed): one query for all of
-    them, none for those that are annotated already. Returns them as a list."""
+    them, none for those that are annotated already; and one more for their latest comments. Returns a list."""
     items = list(decisions)
     todo = [d for d in items if not hasattr(d, "endorsement_count")]
     if todo:
@@ -45,11 +74,18 @@ def attach_recognition(decisions, *, viewer: User) -> list[Decision]:
             Endorsement.objects.filter(decision__in=[d.pk for d in todo])
             .order_by()
             .values("decision")
-            .annotate(n=Count("pk"), mine=Count("pk", filter=Q(endorser_id=viewer.pk)))
+            .annotate(
+                n=Count("pk"),
+                mine=Count("pk", filter=Q(endorser_id=viewer.pk)),
+                my_comment=Max("comment", filter=Q(endorser_id=viewer.pk)),
+            )
         )
-        counts = {row["decision"]: (row["n"], row["mine"] > 0) for row in rows}
+        counts = {row["decision"]: (row["n"], row["mine"] > 0, row["my_comment"]) for row in rows}
         for decision in todo:
-            decision.endorsement_count, decision.endorsed_by_me = counts.get(decision.pk, (0, False))
+            decision.endorsement_count, decision.endorsed_by_me, decision.my_comment = counts.get(
+                decision.pk, (0, False, None)
+            )
+    prefetch_related_objects([d for d in items if not hasattr(d, "latest_comments")], latest_comments_prefetch())
     return items
 
 
@@ -150,7 +186,8 @@ def decision_panel_context(*, decision: Decision, viewer: User, forms: dict | No
     """
     endorsements = endorsements_of(decision=decision)
     decision.endorsement_count = len(endorsements)
-    decision.endorsed_by_me = any(e.endorser_id == viewer.pk for e in endorsements)
+    mine = next((e for e in endorsements if e.endorser_id == viewer.pk), None)
+    decision.endorsed_by_me, decision.my_comment = mine is not None, mine.comment if mine else None
     is_author = decision.author_id == viewer.pk
     can_manage = not is_author and can_manage_decision(user=viewer, decision=decision)
     # One query for the review and the names of who approved and celebrated, whatever the host page fetched.

@@ -139,6 +139,17 @@ def endorsement_create(*, decision: Decision, endorser: User, comment: str = "")
 
 
 @transaction.atomic
+def endorsement_comment(*, decision: Decision, endorser: User, comment: str) -> Endorsement:
+    """Adds (or changes) the comment on one's own endorsement: endorse first with one click, say why after."""
+    endorsement = Endorsement.objects.select_for_update().filter(decision=decision, endorser=endorser).first()
+    if endorsement is None:
+        raise ActionRefused(_("Endorse the story first, then add your comment."))
+    endorsement.comment = comment.strip()
+    endorsement.save(update_fields=["comment"])
+    return endorsement
+
+
+@transaction.atomic
 def endorsement_delete(*, decision: Decision, endorser: User) -> bool:
     """Takes an endorsement back. Returns False when there was none (a double click)."""
     deleted, _details = Endorsement.objects.filter(decision=decision, endorser=endorser).delete()

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,7 +16,15 @@ from apps.decisions.selectors import can_manage_decision
 from apps.org.selectors import is_manager
 
 from . import selectors, services
-from .forms import CelebrateForm, EndorseForm, LessonShareForm, ReviewCloseForm, ReviewMessageForm, ReviewOpenForm
+from .forms import (
+    CelebrateForm,
+    EndorseForm,
+    EndorsementCommentForm,
+    LessonShareForm,
+    ReviewCloseForm,
+    ReviewMessageForm,
+    ReviewOpenForm,
+)
 from .models import AuditEvent, Review
 from .services import ActionRefused
 
@@ -73,19 +82,26 @@ def _render_decision(request: HttpRequest, story: Decision, forms: dict | None =
     return render(request, "recognition/decision.html", context, status=status)
 
 
-def _endorse_response(request: HttpRequest, pk: int, form: EndorseForm | None = None) -> HttpResponse:
-    """htmx: the endorse form in its new state, plus the count and (on the decision page) the endorsers list."""
+def _endorse_response(
+    request: HttpRequest, pk: int, form: EndorseForm | EndorsementCommentForm | None = None, just_endorsed=False
+) -> HttpResponse:
+    """htmx: the endorse buttons in their new state, plus the count and the endorsers list (on the decision page)
+    or the latest comments (on a feed card)."""
     story = selectors.annotate_recognition(
         Decision.objects.select_related("author").filter(pk=pk), viewer=request.user
     ).get()
     context = {
         "decision": story,
         "endorse_form": form,
+        "just_endorsed": just_endorsed,
         "next_url": _next_url(request, selectors.story_url(story)),
         "with_endorsers": bool(request.POST.get("with_endorsers")),
+        "with_comments": bool(request.POST.get("with_comments")),
     }
     if context["with_endorsers"]:
         context["endorsements"] = selectors.endorsements_of(decision=story)
+    if context["with_comments"]:
+        prefetch_related_objects([story], selectors.latest_comments_prefetch())
     return HttpResponse(render_to_string("recognition/includes/endorse_response.html", context, request=request))
 
 
@@ -101,10 +117,27 @@ def endorse(request: HttpRequest, pk: int) -> HttpResponse:
         except ActionRefused as refusal:
             form.add_error(None, refusal.message)
     if request.htmx:
-        return _endorse_response(request, pk, form if form.errors else None)
+        return _endorse_response(request, pk, form if form.errors else None, just_endorsed=not form.errors)
     if form.errors:
         return _render_decision(request, story, forms={"endorse": form}, status=400)
     messages.success(request, _("You endorsed this story. Thank you for noticing a good call."))
+    return redirect(_next_url(request, selectors.story_url(story)))
+
+
+@require_POST
+def endorse_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    story = _visible_decision(request, pk)
+    form = EndorsementCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.endorsement_comment(decision=story, endorser=request.user, comment=form.cleaned_data["comment"])
+        except ActionRefused as refusal:
+            form.add_error("comment", refusal.message)
+    if request.htmx:
+        return _endorse_response(request, pk, form if form.errors else None)
+    if form.errors:
+        return _render_decision(request, story, forms={"endorse": form}, status=400)
+    messages.success(request, _("Your comment is added to your endorsement."))
     return redirect(_next_url(request, selectors.story_url(story)))
 
 

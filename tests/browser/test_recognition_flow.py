@@ -31,15 +31,17 @@ def test_an_endorsed_story_is_approved_and_celebrated_and_the_author_is_told(
         created_at=timezone.now() - datetime.timedelta(days=2),
     )
 
-    # Tom endorses his colleague's story from the feed, with a comment; the button and the count change in place.
+    # Tom endorses his colleague's story from the feed in one click; the button says so and the count changes in
+    # place; then he adds a comment, which the card shows.
     sign_in(tom)
     card = page.get_by_role("article", name="I waived the late fee.")
     expect(card.get_by_text("No endorsements yet")).to_be_visible()
-    card.get_by_text("Add a comment").click()
-    card.get_by_label("Comment").fill("Exactly what I would want as a customer.")
     card.get_by_role("button", name="Endorse").click()
-    expect(card.get_by_role("button", name="Endorse", pressed=True)).to_be_visible()
+    expect(card.get_by_role("button", name="Endorsed · take back", pressed=True)).to_be_visible()
     expect(card.locator(f"#endorse-count-{story.pk}")).to_have_text("1 endorsement")
+    card.get_by_label("Comment").fill("Exactly what I would want as a customer.")
+    card.get_by_role("button", name="Post").click()
+    expect(card.locator(f"#comments-{story.pk}")).to_contain_text("Tom Becker Exactly what I would want as a customer.")
     assert page.url.endswith("/")  # no page load: htmx swapped it in place
     screenshot("recognition-feed-endorsed")
 
@@ -47,7 +49,7 @@ def test_an_endorsed_story_is_approved_and_celebrated_and_the_author_is_told(
     card.get_by_role("link", name="I waived the late fee.").click()
     panel = page.get_by_role("region", name="Recognition")
     expect(panel.get_by_text("Exactly what I would want as a customer.")).to_be_visible()
-    expect(panel.get_by_role("button", name="Endorse", pressed=True)).to_be_visible()
+    expect(panel.get_by_role("button", name="Endorsed · take back", pressed=True)).to_be_visible()
     screenshot("recognition-endorsed")
 
     # Grace approves it from her queue, then celebrates it with a public note.
@@ -93,5 +95,20 @@ def test_an_endorsed_story_is_approved_and_celebrated_and_the_author_is_told(
     screenshot("recognition-notifications")
     page.get_by_role("link", name="Grace Okafor celebrated your story").click()
     expect(page.get_by_text("Great call, Ana — this is exactly the judgement we want.")).to_be_visible()
-    expect(page.get_by_text("A review never lowers anything.")).to_be_visible()
+    expect(page.get_by_text("Your call was celebrated.")).to_be_visible()
+    expect(page.get_by_text("If it went badly")).to_have_count(0)
     screenshot("recognition-story-author")
+
+
+def test_an_endorsement_is_taken_back_and_given_again_from_the_feed(page, sign_in, team, an_agent):
+    tom = agent(team, first_name="Tom", last_name="Becker", email="tom@acme.example")
+    story = DecisionFactory(author=an_agent, action="I waived the late fee.", approved=True)
+    sign_in(tom)
+    card = page.get_by_role("article", name="I waived the late fee.")
+
+    card.get_by_role("button", name="Endorse").click()
+    card.get_by_role("button", name="Endorsed · take back").click()
+
+    expect(card.get_by_role("button", name="Endorse", pressed=False)).to_be_visible()
+    expect(card.locator(f"#endorse-count-{story.pk}")).to_have_text("No endorsements yet")
+    assert not story.endorsements.exists()

@@ -235,6 +235,13 @@ class Decision(models.Model):
     )
     celebration_note = models.TextField(_("celebration note"), max_length=1000, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # A manager may hand a submitted story back to its author to change (say, a customer's personal data slipped
+    # into the text). Not a penalty: the story stays submitted and goes back to the queue once the author edits it.
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    return_note = models.TextField(_("note to the author"), max_length=1000, blank=True)
 
     # Stories the whole organisation may read.
     SHARED_STATUSES = (Status.APPROVED, Status.CELEBRATED)
@@ -261,6 +268,9 @@ class Decision(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(covered=False) | ~Q(coverage="none"), name="decision_covered_names_its_rule"
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | Q(status="submitted"), name="decision_returned_while_submitted"
             ),
             # Nobody approves or celebrates their own story, however the row is written.
             models.CheckConstraint(

@@ -143,6 +143,8 @@ def decision_update(*, decision: Decision, editor, fields: dict, values=()) -> D
     for name, value in fields.items():
         setattr(locked, name, value)
     _complete(locked)
+    # A story returned to its author goes back to the queue once they changed it.
+    locked.returned_at, locked.returned_by, locked.return_note = None, None, ""
     locked.full_clean(exclude=["values"])
     locked.save()
     locked.values.set(values)
@@ -155,7 +157,8 @@ def decision_withdraw(*, decision: Decision, user) -> Decision:
     ensure_author_may_change(decision=locked, user=user)
     locked.status = Decision.Status.WITHDRAWN
     locked.withdrawn_at = timezone.now()
-    locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    locked.returned_at, locked.returned_by, locked.return_note = None, None, ""
+    locked.save(update_fields=["status", "withdrawn_at", "returned_at", "returned_by", "return_note", "updated_at"])
     return locked
 
 

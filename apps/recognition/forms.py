@@ -33,6 +33,19 @@ class CelebrateForm(forms.Form):
     )
 
 
+class ReturnForm(forms.Form):
+    note = forms.CharField(
+        label=_("What should the author change?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Not a penalty, and it says so: the story goes back to its author to change (for example, a customer's "
+            "personal data slipped into the text). Once they save it, it comes back to your queue."
+        ),
+        error_messages={"required": _("Tell the author what to change.")},
+    )
+
+
 class ReviewOpenForm(forms.Form):
     message = forms.CharField(
         label=_("First message"),

@@ -101,6 +101,7 @@ class Notification(models.Model):
         REVIEW_REQUESTED = "review_requested", _("Review requested")
         REVIEW_MESSAGE = "review_message", _("New message in a review")
         REVIEW_CLOSED = "review_closed", _("Review closed")
+        RETURNED = "returned", _("Returned to you")
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -139,6 +140,7 @@ class Notification(models.Model):
                         "review_requested",
                         "review_message",
                         "review_closed",
+                        "returned",
                     ]
                 ),
                 name="notification_kind_valid",
@@ -184,6 +186,9 @@ class AuditEvent(models.Model):
         REVIEW_CLOSED = "review_closed", _("Closed a review")
         LESSON_SHARED = "lesson_shared", _("Shared a lesson in the playbook")
         LESSON_UNSHARED = "lesson_unshared", _("Took a lesson out of the playbook")
+        RETURNED = "returned", _("Returned a story to its author")
+        AUTO_APPROVED = "auto_approved", _("Approved automatically after the queue's silence")
+        ESCALATED = "escalated", _("Shown to department heads and admins after waiting too long")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     verb = models.CharField(_("what"), max_length=24, choices=Verb)

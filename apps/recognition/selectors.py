@@ -105,28 +105,34 @@ class Queue:
     waiting: list[Decision]
     to_celebrate: list[Decision]
     open_reviews: list[Review]
+    returned: list[Decision] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.waiting or self.to_celebrate or self.open_reviews)
+        return not (self.waiting or self.to_celebrate or self.open_reviews or self.returned)
+
+    @property
+    def covered_waiting(self) -> list[Decision]:
+        return [decision for decision in self.waiting if decision.covered]
 
 
 def manager_queue(*, manager: User) -> Queue:
     """What a manager has to act on, for the teams they manage: submitted stories oldest first (not those in
-    review), recently approved ones that could still be celebrated, and open reviews. Four queries."""
+    review or returned to their authors), recently approved ones that could still be celebrated, those returned to
+    their authors, and open reviews. Five queries."""
     now = timezone.now()
     team_ids = list(teams_managed_by(user=manager).values_list("pk", flat=True))
     base = annotate_recognition(
         Decision.objects.filter(team_id__in=team_ids)
         .exclude(author=manager)
-        .select_related("author", "team", "category"),
+        .select_related("author", "team", "category", "covering_trust_statement__author"),
         viewer=manager,
     )
-    waiting = list(
-        base.filter(status=Decision.Status.SUBMITTED)
-        .exclude(Exists(Review.objects.filter(decision=OuterRef("pk"))))
-        .order_by("created_at", "pk")
+    submitted = base.filter(status=Decision.Status.SUBMITTED).exclude(
+        Exists(Review.objects.filter(decision=OuterRef("pk")))
     )
+    waiting = list(submitted.filter(returned_at__isnull=True).order_by("created_at", "pk"))
+    returned = list(submitted.filter(returned_at__isnull=False).order_by("-returned_at", "-pk"))
     for decision in waiting:
         decision.waited = now - decision.created_at
         decision.is_overdue = decision.waited > QUEUE_OVERDUE_AFTER
@@ -142,7 +148,7 @@ def manager_queue(*, manager: User) -> Queue:
         .annotate(message_count=Count("messages"))
         .order_by("opened_at", "pk")
     )
-    return Queue(waiting=waiting, to_celebrate=to_celebrate, open_reviews=open_reviews)
+    return Queue(waiting=waiting, to_celebrate=to_celebrate, open_reviews=open_reviews, returned=returned)
 
 
 def endorsements_of(*, decision: Decision) -> list[Endorsement]:
@@ -191,8 +197,9 @@ def decision_panel_context(*, decision: Decision, viewer: User, forms: dict | No
     is_author = decision.author_id == viewer.pk
     can_manage = not is_author and can_manage_decision(user=viewer, decision=decision)
     # One query for the review and the names of who approved and celebrated, whatever the host page fetched.
-    fresh = Decision.objects.select_related("review", "approved_by", "celebrated_by").get(pk=decision.pk)
+    fresh = Decision.objects.select_related("review", "approved_by", "celebrated_by", "returned_by").get(pk=decision.pk)
     decision.approved_by, decision.celebrated_by = fresh.approved_by, fresh.celebrated_by
+    decision.returned_by = fresh.returned_by
     try:
         review = fresh.review
     except Review.DoesNotExist:

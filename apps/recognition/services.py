@@ -161,6 +161,14 @@ def endorsement_delete(*, decision: Decision, endorser: User) -> bool:
 # --- approval and celebration --------------------------------------------------------------------------------------
 
 
+RETURN_FIELDS = ("returned_at", "returned_by", "return_note")
+
+
+def _clear_return(decision: Decision) -> None:
+    """A manager who shares a story they had returned changed their mind: the note has done its work."""
+    decision.returned_at, decision.returned_by, decision.return_note = None, None, ""
+
+
 def _refuse_while_in_review(decision: Decision) -> None:
     """Another manager may have taken the story into a private review: it is not shared until that ends."""
     if Review.objects.filter(decision=decision, status=Review.Status.OPEN).exists():
@@ -180,7 +188,8 @@ def decision_approve(*, decision: Decision, manager: User) -> bool:
     locked.status = Decision.Status.APPROVED
     locked.approved_at = timezone.now()
     locked.approved_by = manager
-    locked.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    _clear_return(locked)
+    locked.save(update_fields=["status", "approved_at", "approved_by", *RETURN_FIELDS, "updated_at"])
     _audit(actor=manager, verb=AuditEvent.Verb.APPROVED, decision=locked)
     _notify(recipients=[locked.author], kind=Notification.Kind.APPROVED, decision=locked, actor=manager)
     _refresh(decision, locked)
@@ -203,6 +212,7 @@ def decision_celebrate(*, decision: Decision, manager: User, note: str) -> bool:
     if locked.status == Decision.Status.SUBMITTED:
         _refuse_while_in_review(locked)
         locked.approved_at, locked.approved_by = now, manager
+        _clear_return(locked)
         _audit(actor=manager, verb=AuditEvent.Verb.APPROVED, decision=locked)
     locked.status = Decision.Status.CELEBRATED
     locked.celebrated_at, locked.celebrated_by, locked.celebration_note = now, manager, note
@@ -214,6 +224,7 @@ def decision_celebrate(*, decision: Decision, manager: User, note: str) -> bool:
             "celebrated_at",
             "celebrated_by",
             "celebration_note",
+            *RETURN_FIELDS,
             "updated_at",
         ]
     )
@@ -224,8 +235,53 @@ def decision_celebrate(*, decision: Decision, manager: User, note: str) -> bool:
     return True
 
 
+@transaction.atomic
+def decision_return(*, decision: Decision, manager: User, note: str) -> bool:
+    """Hands a waiting story back to its author to change, with a note. Not a penalty: it stays submitted, counts
+    for nothing and against nothing, and comes back to the queue when the author edits it. Returns False if it was
+    already returned (two managers at once)."""
+    _require_manager(user=manager, decision=decision)
+    note = note.strip()
+    if not note:
+        raise ActionRefused(_("Tell the author what to change."))
+    locked = _locked(decision)
+    if locked.status != Decision.Status.SUBMITTED:
+        raise ActionRefused(_("Only a story that waits for approval can be returned to its author."))
+    if locked.returned_at is not None:
+        return False
+    locked.returned_at, locked.returned_by, locked.return_note = timezone.now(), manager, note
+    locked.save(update_fields=["returned_at", "returned_by", "return_note", "updated_at"])
+    # The note may quote what had to go (personal data), so the audit trail records the fact, not the note.
+    _audit(actor=manager, verb=AuditEvent.Verb.RETURNED, decision=locked)
+    _notify(recipients=[locked.author], kind=Notification.Kind.RETURNED, decision=locked, actor=manager)
+    _refresh(decision, locked)
+    return True
+
+
+def decisions_approve_covered(*, decisions, manager: User) -> int:
+    """Approves several covered stories at once, each in its own transaction, as if approved one by one: a story
+    that is not covered, already shared, in review or returned is left as it is. Returns how many were approved."""
+    approved = 0
+    for decision in decisions:
+        if not decision.covered or decision.returned_at is not None:
+            continue
+        try:
+            approved += decision_approve(decision=decision, manager=manager)
+        except (ActionRefused, PermissionDenied):
+            continue
+    return approved
+
+
 def _refresh(stale: Decision, fresh: Decision) -> None:
-    for field in ("status", "approved_at", "approved_by", "celebrated_at", "celebrated_by", "celebration_note"):
+    for field in (
+        "status",
+        "approved_at",
+        "approved_by",
+        "celebrated_at",
+        "celebrated_by",
+        "celebration_note",
+        *RETURN_FIELDS,
+    ):
         setattr(stale, field, getattr(fresh, field))
 
 

@@ -9,11 +9,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.decisions.models import Decision
 from apps.decisions.selectors import can_manage_decision
-from apps.org.selectors import is_manager
+from apps.org.selectors import is_manager, teams_managed_by
 
 from . import selectors, services
 from .forms import (
@@ -21,6 +22,7 @@ from .forms import (
     EndorseForm,
     EndorsementCommentForm,
     LessonShareForm,
+    ReturnForm,
     ReviewCloseForm,
     ReviewMessageForm,
     ReviewOpenForm,
@@ -151,16 +153,75 @@ def unendorse(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_next_url(request, selectors.story_url(story)))
 
 
+def _queue_item(request: HttpRequest, story: Decision, *, done: str = "", error: str = "", forms=None):
+    """htmx: one queue item in its new state ("approved", "celebrated", "returned"), swapped in place. The element
+    that had the focus keeps its id in the new state, so the focus stays where it was."""
+    context = {"decision": story, "done": done, "error": error, "forms": forms or {}}
+    return render(request, "recognition/includes/queue_item.html", context)
+
+
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     story = _managed_decision(request, pk)
     try:
-        if services.decision_approve(decision=story, manager=request.user):
+        approved = services.decision_approve(decision=story, manager=request.user)
+    except ActionRefused as refusal:
+        if request.htmx:
+            return _queue_item(request, story, error=refusal.message)
+        messages.error(request, refusal.message)
+    else:
+        if request.htmx:
+            return _queue_item(request, story, done="approved")
+        if approved:
             messages.success(request, _("Approved: the story is now visible to the whole organisation."))
         else:
             messages.info(request, _("This story was already approved."))
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
+    return redirect(_next_url(request, reverse("recognition:queue")))
+
+
+@require_POST
+def approve_covered(request: HttpRequest) -> HttpResponse:
+    """Approves the covered stories ticked in the queue, together."""
+    if not is_manager(user=request.user):
+        raise PermissionDenied
+    ids = [int(pk) for pk in request.POST.getlist("decisions") if pk.isdigit()]
+    chosen = Decision.objects.filter(pk__in=ids, team__in=teams_managed_by(user=request.user)).order_by("created_at")
+    approved = services.decisions_approve_covered(decisions=chosen, manager=request.user)
+    if approved:
+        messages.success(
+            request,
+            ngettext(
+                "Approved %(count)d covered story: it is now visible to the whole organisation.",
+                "Approved %(count)d covered stories: they are now visible to the whole organisation.",
+                approved,
+            )
+            % {"count": approved},
+        )
+    else:
+        messages.info(request, _("Tick the covered stories you want to approve together."))
+    return redirect(reverse("recognition:queue"))
+
+
+@require_POST
+def return_to_author(request: HttpRequest, pk: int) -> HttpResponse:
+    story = _managed_decision(request, pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decision_return(decision=story, manager=request.user, note=form.cleaned_data["note"])
+        except ActionRefused as refusal:
+            form.add_error("note", refusal.message)
+    if request.htmx:
+        if form.errors:
+            return _queue_item(request, story, forms={"return": form})
+        return _queue_item(request, story, done="returned")
+    if form.errors:
+        messages.error(request, " ".join(form.errors["note"]))
+    else:
+        messages.success(
+            request,
+            _("The story is back with its author, with your note. It returns to your queue once they change it."),
+        )
     return redirect(_next_url(request, reverse("recognition:queue")))
 
 
@@ -170,13 +231,20 @@ def celebrate(request: HttpRequest, pk: int) -> HttpResponse:
     form = CelebrateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            if services.decision_celebrate(decision=story, manager=request.user, note=form.cleaned_data["note"]):
+            celebrated = services.decision_celebrate(
+                decision=story, manager=request.user, note=form.cleaned_data["note"]
+            )
+            if request.htmx:
+                return _queue_item(request, story, done="celebrated")
+            if celebrated:
                 messages.success(request, _("Celebrated! The author is told, and the story is featured in the digest."))
             else:
                 messages.info(request, _("This story was already celebrated."))
             return redirect(_next_url(request, selectors.story_url(story)))
         except ActionRefused as refusal:
             form.add_error("note", refusal.message)
+    if request.htmx:
+        return _queue_item(request, story, forms={"celebrate": form})
     return render(
         request,
         "recognition/celebrate.html",

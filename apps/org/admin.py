@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Department, Membership, Organisation, Team
 
@@ -6,6 +7,14 @@ from .models import Department, Membership, Organisation, Team
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "currency", "customer_lifetime_value", "digest_weekday", "digest_time", "time_zone"]
+    fieldsets = [
+        (None, {"fields": ["name", "currency", "customer_lifetime_value", "cost_ceiling", "time_zone"]}),
+        (_("Digests"), {"fields": ["digest_weekday", "digest_time"]}),
+        (
+            _("Nobody waits forever"),
+            {"fields": ["reminder_after_days", "escalate_after_days", "auto_approve_after_days"]},
+        ),
+    ]
 
 
 @admin.register(Department)

@@ -54,6 +54,29 @@ class Organisation(models.Model):
     digest_weekday = models.PositiveSmallIntegerField(_("digest weekday"), choices=Weekday, default=Weekday.FRIDAY)
     digest_time = models.TimeField(_("digest time"), default=datetime.time(16, 0))
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    # Nobody waits forever: counted in working days (Monday to Friday) in the organisation's time zone.
+    reminder_after_days = models.PositiveSmallIntegerField(
+        _("remind managers after (working days)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("A manager whose stories wait longer than this gets one reminder a day, at most."),
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("show to department heads after (working days)"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_("A story still waiting after this long also appears to the department's heads and to admins."),
+    )
+    auto_approve_after_days = models.PositiveSmallIntegerField(
+        _("approve covered stories automatically after (working days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Leave empty to never approve automatically. When set, a covered story that no manager acted on for this "
+            "long is approved, and the audit trail says it was automatic."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -61,6 +84,10 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(digest_weekday__lte=6), name="org_digest_weekday_valid"),
             models.CheckConstraint(condition=models.Q(customer_lifetime_value__gte=0), name="org_ltv_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(escalate_after_days__gte=models.F("reminder_after_days")),
+                name="org_escalation_after_reminder",
+            ),
         ]
 
     def __str__(self):

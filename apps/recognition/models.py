@@ -205,3 +205,21 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.decision_id}"
+
+
+class QueueReminder(models.Model):
+    """A manager was reminded, on `sent_on` (their own date), of stories waiting too long. One a day at most: the row
+    is claimed before the email is sent, so a repeated or concurrent run never sends a second one."""
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_reminders")
+    sent_on = models.DateField()
+    stories = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("queue reminder")
+        verbose_name_plural = _("queue reminders")
+        constraints = [models.UniqueConstraint(fields=["manager", "sent_on"], name="queue_reminder_once_a_day")]
+
+    def __str__(self):
+        return f"{self.manager} · {self.sent_on}"

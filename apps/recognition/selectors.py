@@ -22,8 +22,10 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.decisions.models import Category, Decision
 from apps.decisions.selectors import can_manage_decision, story_path, visible_decisions
+from apps.org.models import Organisation
 from apps.org.selectors import teams_managed_by
 
+from . import waiting
 from .models import AuditEvent, Endorsement, Notification, Review
 
 # A story waiting longer than this for its manager is shown as overdue in the queue.
@@ -149,6 +151,19 @@ def manager_queue(*, manager: User) -> Queue:
         .order_by("opened_at", "pk")
     )
     return Queue(waiting=waiting, to_celebrate=to_celebrate, open_reviews=open_reviews, returned=returned)
+
+
+def escalated_for(*, user: User) -> list[Decision]:
+    """Stories that waited past the organisation's second limit, for those who oversee their teams: every team for
+    admins, the teams of the departments they head for department heads. Oldest first, one query."""
+    stories = (
+        waiting.escalated(organisation=Organisation.current())
+        .select_related("author", "team", "category")
+        .order_by("created_at", "pk")
+    )
+    if not user.is_staff:
+        stories = stories.filter(team__department__heads=user)
+    return list(stories)
 
 
 def endorsements_of(*, decision: Decision) -> list[Endorsement]:

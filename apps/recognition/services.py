@@ -11,16 +11,18 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.decisions.models import Decision
 from apps.decisions.selectors import can_manage_decision, visible_decisions
-from apps.org.models import Membership
+from apps.org.models import Membership, Organisation
+from apps.org.selectors import time_zone_for
 
-from .models import AuditEvent, Endorsement, Notification, Review, ReviewMessage
+from . import waiting
+from .models import AuditEvent, Endorsement, Notification, QueueReminder, Review, ReviewMessage
 
 logger = logging.getLogger(__name__)
 
@@ -270,6 +272,98 @@ def decisions_approve_covered(*, decisions, manager: User) -> int:
         except (ActionRefused, PermissionDenied):
             continue
     return approved
+
+
+# --- nobody waits forever ------------------------------------------------------------------------------------------
+
+
+def queue_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Reminds each manager whose teams' stories waited longer than the organisation allows: one email a day at
+    most (their own date), in their language, unless they turned reminders off. Returns how many were sent."""
+    from .emails import queue_reminder_message
+
+    now = now or timezone.now()
+    overdue = waiting.overdue_for_reminder(organisation=Organisation.current(), now=now)
+    managers = (
+        User.objects.filter(
+            is_active=True,
+            email_reminders=True,
+            memberships__role=Membership.Role.MANAGER,
+            memberships__team__decisions__in=overdue,
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    sent = 0
+    for manager in managers:
+        stories = overdue.filter(
+            team__memberships__user=manager, team__memberships__role=Membership.Role.MANAGER
+        ).exclude(author=manager)
+        count = stories.count()
+        if not count:
+            continue
+        today = timezone.localtime(now, time_zone_for(manager)).date()
+        # Claimed before it is sent: of two runs on the same day, one creates the row and sends; the other does not.
+        reminder, created = QueueReminder.objects.get_or_create(
+            manager=manager, sent_on=today, defaults={"stories": count}
+        )
+        if not created:
+            continue
+        oldest = list(stories.select_related("author", "category").order_by("created_at", "pk")[:5])
+        try:
+            queue_reminder_message(manager=manager, count=count, oldest=oldest).send()
+        except Exception:
+            # Given back, so the next run tries again today.
+            reminder.delete()
+            logger.warning("Queue reminder to %s could not be sent", manager.pk, exc_info=True)
+            continue
+        sent += 1
+    return sent
+
+
+def escalations_record(*, now: datetime.datetime | None = None) -> int:
+    """Records, once per story, that it waited past the second limit: from then on it appears to the department's
+    heads and to admins (`selectors.escalated_for`). Returns how many stories were escalated now."""
+    stories = waiting.escalated(organisation=Organisation.current(), now=now).exclude(
+        Exists(AuditEvent.objects.filter(decision=OuterRef("pk"), verb=AuditEvent.Verb.ESCALATED))
+    )
+    events = [
+        AuditEvent(actor=None, verb=AuditEvent.Verb.ESCALATED, decision=decision, data={"team_id": decision.team_id})
+        for decision in stories.only("pk", "team_id")
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)
+
+
+def decisions_auto_approve(*, now: datetime.datetime | None = None) -> int:
+    """When the organisation turned it on, approves covered stories that no manager acted on for its limit; the audit
+    trail records that nobody approved them by hand. Returns how many were approved."""
+    organisation = Organisation.current()
+    ids = list(waiting.due_for_auto_approval(organisation=organisation, now=now).values_list("pk", flat=True))
+    return sum(_auto_approve(decision_id, after_days=organisation.auto_approve_after_days) for decision_id in ids)
+
+
+@transaction.atomic
+def _auto_approve(decision_id: int, *, after_days: int) -> bool:
+    locked = Decision.objects.select_for_update().get(pk=decision_id)
+    # Checked again under the lock: a manager may have acted, or the author returned it, since the list was read.
+    if not waiting.waiting_decisions().filter(pk=decision_id, covered=True).exists():
+        return False
+    locked.status, locked.approved_at, locked.approved_by = Decision.Status.APPROVED, timezone.now(), None
+    locked.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    _audit(actor=None, verb=AuditEvent.Verb.AUTO_APPROVED, decision=locked, after_working_days=after_days)
+    _notify(recipients=[locked.author], kind=Notification.Kind.APPROVED, decision=locked, actor=None)
+    return True
+
+
+def waiting_queue_nudge(*, now: datetime.datetime | None = None) -> dict:
+    """The periodic job: automatic approvals first (so nobody is reminded of a story that just left the queue),
+    then escalations, then reminders. Each step is idempotent."""
+    return {
+        "auto_approved": decisions_auto_approve(now=now),
+        "escalated": escalations_record(now=now),
+        "reminded": queue_reminders_send(now=now),
+    }
 
 
 def _refresh(stale: Decision, fresh: Decision) -> None:

@@ -20,3 +20,9 @@ def send_notification_email(notification_id: int) -> bool:
 @shared_task(name="recognition.drain_outbox", ignore_result=True)
 def drain_outbox() -> int:
     return services.outbox_drain()
+
+
+@shared_task(name="recognition.nudge_waiting", ignore_result=True)
+def nudge_waiting() -> dict:
+    """Automatic approvals, escalations and the managers' daily reminders (each idempotent)."""
+    return services.waiting_queue_nudge()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.decisions.models import Decision
 from apps.decisions.selectors import can_manage_decision
-from apps.org.selectors import is_manager, teams_managed_by
+from apps.org.selectors import is_manager, oversight_roles, teams_managed_by
 
 from . import selectors, services
 from .forms import (
@@ -71,9 +71,15 @@ def _visible_review(request: HttpRequest, decision_pk: int) -> Review:
 
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    if not is_manager(user=request.user):
+    """A manager's queue; department heads and admins also see the stories that waited too long in their teams."""
+    user = request.user
+    manages, heads = oversight_roles(user=user)
+    oversees = heads or user.is_staff
+    if not (manages or oversees):
         raise PermissionDenied
-    return render(request, "recognition/queue.html", {"queue": selectors.manager_queue(manager=request.user)})
+    the_queue = selectors.manager_queue(manager=user) if manages else None
+    escalated = selectors.escalated_for(user=user) if oversees else []
+    return render(request, "recognition/queue.html", {"queue": the_queue, "escalated": escalated})
 
 
 # --- a story's recognition ----------------------------------------------------------------------------------------

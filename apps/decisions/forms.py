@@ -134,7 +134,20 @@ class CoverageHintForm(forms.Form):
     happened_on = forms.DateField(required=False)
 
 
+class PrecedentsForm(forms.Form):
+    """What the log form has so far, read leniently while the agent types."""
+
+    situation = forms.CharField(required=False, max_length=2000)
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), required=False)
+
+
 class FeedFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Search stories"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. late fee, reembolso, terugbetaling")}),
+    )
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"), required=False, empty_label=_("All teams"), label=_("Team")
     )
@@ -154,8 +167,13 @@ class FeedFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["data-autosubmit"] = ""
+        for name, field in self.fields.items():
+            if name != "q":
+                field.widget.attrs["data-autosubmit"] = ""
+
+    def filter_fields(self):
+        """The drop-down filters; the search box is shown on its own above the stories."""
+        return [self[name] for name in self.fields if name != "q"]
 
 
 class TrustStatementForm(forms.ModelForm):

@@ -207,6 +207,8 @@ class Decision(models.Model):
     values = models.ManyToManyField(CompanyValue, blank=True, related_name="decisions", verbose_name=_("values"))
     happened_on = models.DateField(_("when did it happen?"))
     customer_reference = models.CharField(_("customer reference"), max_length=40, blank=True)
+    # The language it was written in (its author's at the time): search stems it with that language's rules.
+    language = models.CharField(_("language"), max_length=8, blank=True)
 
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.SUBMITTED)
     # Decided by the server at submit time and never rewritten when the rules change later.

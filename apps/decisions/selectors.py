@@ -2,13 +2,14 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.org.models import Membership, Team
 from apps.org.selectors import teams_overseen_by
 
+from . import search
 from .models import (
     DEFAULT_GUARDRAIL_LIMIT,
     Category,
@@ -77,7 +78,30 @@ def feed_for_user(*, user, filters: dict | None = None) -> QuerySet[Decision]:
             decisions = decisions.filter(**{name: filters[name]})
     if filters.get("value"):
         decisions = decisions.filter(values=filters["value"])
+    if filters.get("q"):
+        return with_card_data(search.matching(decisions, filters["q"])).order_by("-search_rank", "-created_at", "-pk")
     return with_card_data(decisions).order_by("-created_at", "-pk")
+
+
+# How many precedents the log form shows while the agent types.
+PRECEDENTS = 3
+
+
+def precedents_for(*, user, text: str, category: Category | None) -> list[Decision]:
+    """Up to three approved or celebrated stories like the one being typed, among those `user` may read: the most
+    similar words first (stemmed in each language), the same category and celebrated ones ahead of the others. With
+    no words yet, the latest celebrated stories of the category. One query."""
+    shared = visible_decisions(user=user).filter(status__in=Decision.SHARED_STATUSES).exclude(author=user)
+    if search.words_of(text):
+        first = [ExpressionWrapper(Q(category=category), output_field=BooleanField()).desc()] if category else []
+        stories = search.similar(shared, text).order_by(
+            *first, "-search_rank", F("celebrated_at").desc(nulls_last=True), "-created_at"
+        )
+    elif category is not None:
+        stories = shared.filter(category=category).order_by(F("celebrated_at").desc(nulls_last=True), "-created_at")
+    else:
+        return []
+    return list(stories.select_related("author", "category")[:PRECEDENTS])
 
 
 def decisions_of(*, user) -> QuerySet[Decision]:

@@ -122,7 +122,9 @@ def decision_submit(*, author, fields: dict, values=()) -> Decision:
     team = team_of_agent(user=author)
     if team is None:
         raise NoTeam
-    decision = Decision(**fields, author=author, team=team, currency=Organisation.current().currency)
+    decision = Decision(
+        **fields, author=author, team=team, currency=Organisation.current().currency, language=author.language
+    )
     _complete(decision)
     decision.full_clean(exclude=["values"])
     decision.save()

@@ -11,7 +11,14 @@ from apps.org.models import Organisation, Team
 from apps.org.selectors import team_of_agent, teams_managed_by
 
 from . import selectors, services
-from .forms import CoverageHintForm, DecisionForm, FeedFilterForm, TeamGuardrailForm, TrustStatementForm
+from .forms import (
+    CoverageHintForm,
+    DecisionForm,
+    FeedFilterForm,
+    PrecedentsForm,
+    TeamGuardrailForm,
+    TrustStatementForm,
+)
 from .models import Category, Decision, TrustStatement
 
 FEED_PAGE_SIZE = 20
@@ -120,6 +127,18 @@ def coverage_hint(request: HttpRequest) -> HttpResponse:
             "organisation": Organisation.current(),
         },
     )
+
+
+@require_GET
+def precedents(request: HttpRequest) -> HttpResponse:
+    """htmx, while the agent types: up to three shared stories like theirs, and the lessons shared in the category."""
+    form = PrecedentsForm(request.GET)
+    form.is_valid()
+    category = form.cleaned_data.get("category")
+    stories = selectors.precedents_for(
+        user=request.user, text=form.cleaned_data.get("situation") or "", category=category
+    )
+    return render(request, "decisions/_precedents.html", {"precedents": stories, "category": category})
 
 
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:

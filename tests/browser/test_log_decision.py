@@ -130,3 +130,39 @@ def test_a_bad_cost_shows_its_error_next_to_the_field_and_keeps_the_text(page, s
     expect(page.get_by_label("Category")).to_have_value(str(goodwill.pk))
     screenshot("log-decision-bad-cost")
     assert Decision.objects.count() == 0
+
+
+def test_precedents_appear_while_typing_and_never_show_a_story_the_reader_may_not_see(
+    page, sign_in, an_agent, goodwill, screenshot
+):
+    from django.utils import timezone
+
+    from tests.factories import DecisionFactory, TeamFactory, agent
+
+    lotte = agent(TeamFactory(), first_name="Lotte", last_name="de Vries")
+    now = timezone.now()
+    DecisionFactory(
+        author=lotte,
+        category=goodwill,
+        situation="A customer waited on hold for an hour, so I sent a voucher for the wait.",
+        action="A voucher for an hour on hold",
+        status="celebrated",
+        approved_at=now,
+        celebrated_at=now,
+        celebration_note="Exactly right.",
+    )
+    DecisionFactory(
+        author=agent(TeamFactory()),
+        situation="A customer waited on hold for ages, so I sent a voucher, secretly.",
+        action="A hidden voucher story from another team",
+    )
+    sign_in(an_agent)
+    page.goto("/stories/new/")
+
+    page.get_by_label("What happened, and what did you decide?").press_sequentially("The customer waited on hold")
+
+    precedents = page.locator("#precedents")
+    expect(precedents).to_contain_text("A voucher for an hour on hold")
+    expect(precedents).to_contain_text("Lotte made this call — celebrated")
+    expect(precedents).not_to_contain_text("hidden voucher")
+    screenshot("log-decision-precedents")

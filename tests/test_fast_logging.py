@@ -67,7 +67,7 @@ def test_the_form_marks_only_the_essentials_as_required_and_folds_the_rest(clien
 
     required = page.count('class="field__required"')
     assert required == 5
-    folded = page.split('class="disclosure form-more"', 1)[1].split("</details>", 1)[0]
+    folded = page.split('class="form-more"', 1)[1].split("</details>", 1)[0]
     for label in ("Headline", "Customer outcome", "Which of our values does it show?", "Customer reference"):
         assert label in folded
 
@@ -97,7 +97,7 @@ def test_the_outcome_and_values_are_added_later_by_editing(client, an_agent, ess
     client.post(reverse("decisions:create"), essentials)
     decision = Decision.objects.get()
     form = client.get(reverse("decisions:edit", args=[decision.pk])).content.decode()
-    assert 'class="disclosure form-more" open' in form
+    assert 'class="form-more" open' in form
 
     client.post(
         reverse("decisions:edit", args=[decision.pk]),

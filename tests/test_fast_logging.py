@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from apps.decisions.models import Decision
 from apps.decisions.services import headline_from
-from tests.factories import CompanyValueFactory, GuardrailFactory
+from tests.factories import CompanyValueFactory, DecisionFactory, GuardrailFactory, agent
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,26 @@ def test_a_long_story_gets_a_headline_cut_at_a_word():
 
     assert len(headline) <= 120 and headline.endswith("…") and not headline.endswith(" …")
     assert text.startswith(headline[:-1])
+
+
+def test_the_author_adds_the_outcome_and_values_once_the_story_is_shared(client, an_agent):
+    empathy = CompanyValueFactory(name="Empathy")
+    story = DecisionFactory(author=an_agent, approved=True, outcome="")
+    client.force_login(an_agent)
+    assert "How did it turn out?" in client.get(reverse("decisions:detail", args=[story.pk])).content.decode()
+
+    client.post(reverse("decisions:outcome", args=[story.pk]), {"outcome": "delighted", "values": [empathy.pk]})
+
+    story.refresh_from_db()
+    assert story.outcome == "delighted" and list(story.values.all()) == [empathy]
+    assert story.status == "approved"
+
+
+def test_nobody_else_adds_an_outcome(client, an_agent, team):
+    story = DecisionFactory(author=an_agent, approved=True, outcome="")
+    client.force_login(agent(team))
+
+    assert "How did it turn out?" not in client.get(reverse("decisions:detail", args=[story.pk])).content.decode()
+    assert client.post(reverse("decisions:outcome", args=[story.pk]), {"outcome": "lost"}).status_code == 403
+    story.refresh_from_db()
+    assert story.outcome == ""

@@ -126,6 +126,22 @@ class DecisionForm(forms.ModelForm):
         return self.cleaned_data["customer_reference"].strip()
 
 
+class OutcomeForm(forms.ModelForm):
+    """The author adds, later, how it turned out and the values it shows."""
+
+    class Meta:
+        model = Decision
+        fields = ["outcome", "values"]
+        labels = {"outcome": _("Customer outcome"), "values": _("Which of our values does it show?")}
+        widgets = {"values": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [("", _("Not known yet")), *Outcome.choices]
+        self.fields["values"].queryset = CompanyValue.objects.filter(is_active=True)
+        self.fields["values"].required = False
+
+
 class CoverageHintForm(forms.Form):
     """The two inputs the live hint needs, read leniently while the person is still typing."""
 

@@ -154,6 +154,20 @@ def decision_update(*, decision: Decision, editor, fields: dict, values=()) -> D
 
 
 @transaction.atomic
+def decision_outcome_add(*, decision: Decision, author, outcome: str, values=()) -> Decision:
+    """How it turned out and the values it shows are often known later: the author adds them at any time, even once
+    the story is shared (the story itself no longer changes then). Not after withdrawing it."""
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    if locked.author_id != author.pk or locked.status == Decision.Status.WITHDRAWN:
+        raise PermissionDenied
+    locked.outcome = outcome
+    locked.full_clean(exclude=["values"])
+    locked.save(update_fields=["outcome", "updated_at"])
+    locked.values.set(values)
+    return locked
+
+
+@transaction.atomic
 def decision_withdraw(*, decision: Decision, user) -> Decision:
     locked = Decision.objects.select_for_update().get(pk=decision.pk)
     ensure_author_may_change(decision=locked, user=user)

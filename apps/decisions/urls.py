@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.decision_detail, name="detail"),
     path("<int:pk>/edit/", views.decision_edit, name="edit"),
     path("<int:pk>/withdraw/", views.decision_withdraw, name="withdraw"),
+    path("<int:pk>/outcome/", views.decision_outcome, name="outcome"),
     path("playbook/", views.playbook, name="playbook"),
     path("playbook/acknowledge/", views.playbook_acknowledge, name="playbook_acknowledge"),
     path("rules/", views.manage_rules, name="manage_rules"),

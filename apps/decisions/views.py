@@ -15,6 +15,7 @@ from .forms import (
     CoverageHintForm,
     DecisionForm,
     FeedFilterForm,
+    OutcomeForm,
     PrecedentsForm,
     TeamGuardrailForm,
     TrustStatementForm,
@@ -95,6 +96,23 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+def decision_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = _visible_decision(request, pk)
+    form = OutcomeForm(request.POST, instance=decision)
+    if form.is_valid():
+        services.decision_outcome_add(
+            decision=decision,
+            author=request.user,
+            outcome=form.cleaned_data["outcome"],
+            values=form.cleaned_data["values"],
+        )
+        messages.success(request, _("Thank you: your story now says how it turned out."))
+    else:
+        messages.error(request, _("Please choose an outcome from the list."))
+    return redirect("decisions:detail", pk=decision.pk)
+
+
 def decision_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _own_changeable_decision(request, pk)
     if request.method == "POST":
@@ -150,6 +168,9 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decision": decision,
             "is_author": decision.author_id == request.user.pk,
             "can_change": decision.author_id == request.user.pk and decision.status == Decision.Status.SUBMITTED,
+            "outcome_form": OutcomeForm(instance=decision)
+            if decision.author_id == request.user.pk and decision.is_shared
+            else None,
         },
     )
 

@@ -181,3 +181,20 @@ def test_approving_a_returned_story_clears_the_return(client, an_agent, a_manage
 
     story.refresh_from_db()
     assert story.status == "approved" and story.returned_at is None
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_queue_costs_the_same_queries_however_many_stories_wait(
+    client, an_agent, a_manager, team, count, django_assert_max_num_queries
+):
+    for n in range(count):
+        if n % 2:
+            _covered(an_agent)
+        else:
+            DecisionFactory(author=agent(team), covered=False)
+    client.force_login(a_manager)
+
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("recognition:queue")).content.decode()
+
+    assert page.count('class="queue-item__story"') == count

@@ -25,6 +25,14 @@ BEAT_SCHEDULE = {
     # --- setup (invitations) ---
     # Sends invitations that the broker missed; each is claimed before it is sent.
     "setup-send-invitations": {"task": "setup.send_invitations", "schedule": 60.0, "options": {"expires": 50}},
+    # Nobody waits forever: covered stories approved automatically (when the organisation turned it on), stories
+    # escalated to department heads, and at most one reminder a day per manager. Hourly, so each manager's reminder
+    # comes early in their own day; a repeated run sends nothing twice.
+    "recognition-nudge-waiting": {
+        "task": "recognition.nudge_waiting",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     # --- digests and leaderboards ---
     # Builds the week's digests once the organisation's digest day and time has passed (in its time zone), then
     # sends what is due. Checking often makes the settings, not this schedule, decide when digests go out.

@@ -43,6 +43,9 @@ class User(AbstractUser):
         _("email me when my stories are endorsed, approved, celebrated or reviewed"), default=True
     )
     email_digest = models.BooleanField(_("email me the weekly celebration digest"), default=True)
+    email_reminders = models.BooleanField(
+        _("email me once a day when stories have waited too long for my approval"), default=True
+    )
     show_on_leaderboards = models.BooleanField(_("show me on leaderboards"), default=True)
     outcome_reminders = models.BooleanField(
         _("remind me, 30 days after a story, to say whether the customer stayed"), default=True

@@ -2,13 +2,14 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.org.models import Department, Membership, Team
 from apps.org.selectors import stand_in_teams_for, teams_overseen_by
 
+from . import search
 from .models import (
     DEFAULT_GUARDRAIL_LIMIT,
     Category,
@@ -74,6 +75,21 @@ def may_see_private_details(*, user, decision: Decision) -> bool:
     return may_see_private(user=user, person_id=decision.author_id, team_id=decision.team_id)
 
 
+def guardrail_detail_team_ids(*, user) -> set[int] | None:
+    """The teams whose stories show `user` where they stand against the guardrails ("above the guardrail",
+    "flagged for a conversation"): the teams they manage or whose department they head; None means every team
+    (admins). Everyone else sees only "Covered", and authors always see their own (`sees_guardrail_detail`)."""
+    if user.is_staff:
+        return None
+    return set(teams_overseen_by(user=user).values_list("pk", flat=True))
+
+
+def sees_guardrail_detail(*, user, decision: Decision, team_ids: set[int] | None) -> bool:
+    """Deciding is safe: a story above the guardrail is nobody's business but its author's and those who lead them.
+    `team_ids` comes from `guardrail_detail_team_ids`, read once for a whole page of stories."""
+    return decision.author_id == user.pk or team_ids is None or decision.team_id in team_ids
+
+
 def with_card_data(decisions: QuerySet[Decision]) -> QuerySet[Decision]:
     """Everything a story card shows, fetched in a constant number of queries."""
     return decisions.select_related("author", "team", "category", "covering_trust_statement__author").prefetch_related(
@@ -93,7 +109,30 @@ def feed_for_user(*, user, filters: dict | None = None) -> QuerySet[Decision]:
             decisions = decisions.filter(**{name: filters[name]})
     if filters.get("value"):
         decisions = decisions.filter(values=filters["value"])
+    if filters.get("q"):
+        return with_card_data(search.matching(decisions, filters["q"])).order_by("-search_rank", "-created_at", "-pk")
     return with_card_data(decisions).order_by("-created_at", "-pk")
+
+
+# How many precedents the log form shows while the agent types.
+PRECEDENTS = 3
+
+
+def precedents_for(*, user, text: str, category: Category | None) -> list[Decision]:
+    """Up to three approved or celebrated stories like the one being typed, among those `user` may read: the most
+    similar words first (stemmed in each language), the same category and celebrated ones ahead of the others. With
+    no words yet, the latest celebrated stories of the category. One query."""
+    shared = visible_decisions(user=user).filter(status__in=Decision.SHARED_STATUSES).exclude(author=user)
+    if search.words_of(text):
+        first = [ExpressionWrapper(Q(category=category), output_field=BooleanField()).desc()] if category else []
+        stories = search.similar(shared, text).order_by(
+            *first, "-search_rank", F("celebrated_at").desc(nulls_last=True), "-created_at"
+        )
+    elif category is not None:
+        stories = shared.filter(category=category).order_by(F("celebrated_at").desc(nulls_last=True), "-created_at")
+    else:
+        return []
+    return list(stories.select_related("author", "category")[:PRECEDENTS])
 
 
 def decisions_of(*, user) -> QuerySet[Decision]:

@@ -16,6 +16,7 @@ from .forms import (
     DecisionForm,
     FeedFilterForm,
     OutcomeForm,
+    PrecedentsForm,
     TeamGuardrailForm,
     TrustStatementForm,
 )
@@ -132,6 +133,18 @@ def coverage_hint(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+def precedents(request: HttpRequest) -> HttpResponse:
+    """htmx, while the agent types: up to three shared stories like theirs, and the lessons shared in the category."""
+    form = PrecedentsForm(request.GET)
+    form.is_valid()
+    category = form.cleaned_data.get("category")
+    stories = selectors.precedents_for(
+        user=request.user, text=form.cleaned_data.get("situation") or "", category=category
+    )
+    return render(request, "decisions/_precedents.html", {"precedents": stories, "category": category})
+
+
 def decision_detail(request: HttpRequest, pk: int, outcome_form: OutcomeForm | None = None) -> HttpResponse:
     decision = get_object_or_404(
         selectors.with_viewer_manages(
@@ -140,7 +153,11 @@ def decision_detail(request: HttpRequest, pk: int, outcome_form: OutcomeForm | N
         pk=pk,
     )
     if services.may_record_outcome(user=request.user, decision=decision):
-        outcome_form = outcome_form or OutcomeForm(initial={"outcome": decision.outcome})
+        is_author = decision.author_id == request.user.pk
+        outcome_form = outcome_form or OutcomeForm(
+            for_author=is_author,
+            initial={"outcome": decision.outcome, "values": [value.pk for value in decision.values.all()]},
+        )
     return render(
         request,
         "decisions/detail.html",
@@ -161,11 +178,14 @@ def decision_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _visible_decision(request, pk)
     if not services.may_record_outcome(user=request.user, decision=decision):
         raise PermissionDenied
-    form = OutcomeForm(request.POST)
+    form = OutcomeForm(request.POST, for_author=decision.author_id == request.user.pk)
     if not form.is_valid():
         return decision_detail(request, pk, outcome_form=form)
     change = services.decision_outcome_record(
-        decision=decision, user=request.user, outcome=form.cleaned_data["outcome"]
+        decision=decision,
+        user=request.user,
+        outcome=form.cleaned_data["outcome"],
+        values=form.cleaned_data.get("values"),
     )
     if change.is_confirmation:
         messages.success(request, _("Thanks: the outcome is confirmed."))

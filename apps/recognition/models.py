@@ -102,6 +102,7 @@ class Notification(OutboxEmail):
         REVIEW_MESSAGE = "review_message", _("New message in a review")
         REVIEW_CLOSED = "review_closed", _("Review closed")
         OUTCOME_REMINDER = "outcome_reminder", _("What became of the customer?")
+        RETURNED = "returned", _("Returned to you")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
@@ -128,6 +129,7 @@ class Notification(OutboxEmail):
                         "review_message",
                         "review_closed",
                         "outcome_reminder",
+                        "returned",
                     ]
                 ),
                 name="notification_kind_valid",
@@ -176,6 +178,9 @@ class AuditEvent(models.Model):
         LESSON_UNSHARED = "lesson_unshared", _("Took a lesson out of the playbook")
         LIMIT_ADOPTED = "limit_adopted", _("Adopted a suggested guardrail limit")
         PERSON_ERASED = "person_erased", _("Erased a person's personal data")
+        RETURNED = "returned", _("Returned a story to its author")
+        AUTO_APPROVED = "auto_approved", _("Approved automatically after the queue's silence")
+        ESCALATED = "escalated", _("Shown to department heads and admins after waiting too long")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     verb = models.CharField(_("what"), max_length=24, choices=Verb)
@@ -192,3 +197,21 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.decision_id}"
+
+
+class QueueReminder(models.Model):
+    """A manager was reminded, on `sent_on` (their own date), of stories waiting too long. One a day at most: the row
+    is claimed before the email is sent, so a repeated or concurrent run never sends a second one."""
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_reminders")
+    sent_on = models.DateField()
+    stories = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("queue reminder")
+        verbose_name_plural = _("queue reminders")
+        constraints = [models.UniqueConstraint(fields=["manager", "sent_on"], name="queue_reminder_once_a_day")]
+
+    def __str__(self):
+        return f"{self.manager} · {self.sent_on}"

@@ -8,6 +8,7 @@ import time
 
 import pytest
 import time_machine
+from celery.exceptions import SoftTimeLimitExceeded
 from django.urls import reverse
 
 from apps.core import outbox
@@ -194,3 +195,47 @@ def test_a_digest_refused_for_good_fails_at_once_and_the_others_are_sent(smtp_at
     assert "550" in tom.last_error
     assert refused not in [message["X-Envelope-To"] for message in inbox.wait_for(3)]
     assert Delivery.objects.filter(status="sent").count() == 3
+
+
+# --- tasks stay inside their time limits ---------------------------------------------------------------------------
+
+
+def test_the_first_failure_ends_an_outbox_run_so_a_hanging_server_holds_up_one_email_not_all(
+    client, smtp_at, hanging_smtp_port, an_agent
+):
+    client.post(reverse("account_signup"), SIGN_UP)
+    client.post(reverse("account_reset_password"), {"email": an_agent.email})
+    smtp_at(hanging_smtp_port, timeout=1)
+
+    sent, elapsed = timed(account_emails_drain)
+
+    assert sent == 0 and elapsed < 3
+    assert sorted(AccountEmail.objects.values_list("email_attempts", flat=True)) == [0, 1]
+
+
+def test_an_email_stopped_by_the_time_limit_mid_send_is_in_doubt_and_never_resent_on_its_own(client, monkeypatch):
+    client.post(reverse("account_signup"), SIGN_UP)
+
+    def stopped(self):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", stopped)
+    with pytest.raises(SoftTimeLimitExceeded):
+        account_email_send(email_id=AccountEmail.objects.get().pk)
+
+    assert AccountEmail.objects.get().email_status == "sending"
+    assert account_emails_drain() == 0
+
+
+def test_a_digest_sender_stops_between_batches_at_its_deadline():
+    when = datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC)
+    with time_machine.travel(when, tick=False):
+        a_week_to_celebrate(when=when)
+    after = datetime.datetime(2026, 11, 20, 16, 5, tzinfo=datetime.UTC)
+    edition = edition_build(week_start=datetime.date(2026, 11, 16), now=after)
+
+    with time_machine.travel(after, tick=False):
+        result = deliveries_send_pending(edition_id=edition.pk, batch_size=2, until=time.monotonic())
+
+    assert (result.sent, result.stopped_early) == (2, True)
+    assert Delivery.objects.filter(status="pending").count() == 2

@@ -321,6 +321,6 @@ def notification_email_send(*, notification_id: int) -> bool:
     return outbox.deliver(notification, notification_message(notification))
 
 
-def outbox_drain(*, limit: int = 200) -> int:
+def outbox_drain(*, limit: int = 200, until: float | None = None) -> int:
     """Sends the notification emails still waiting. Returns how many it sent."""
-    return outbox.drain(Notification, lambda pk: notification_email_send(notification_id=pk), limit=limit)
+    return outbox.drain(Notification, lambda pk: notification_email_send(notification_id=pk), limit=limit, until=until)

@@ -61,8 +61,8 @@ def test_with_smtp_down_sign_up_succeeds_and_the_confirmation_waits_in_the_outbo
     assert "/accounts/confirm-email/" in email.body_text
 
 
-def test_with_smtp_hanging_sign_up_and_password_reset_answer_at_once(client, smtp_at, hanging_smtp_port, an_agent):
-    smtp_at(hanging_smtp_port, timeout=30)
+def test_with_smtp_hanging_sign_up_and_password_reset_answer_at_once(client, smtp_at, silent_port, an_agent):
+    smtp_at(silent_port, timeout=30)
 
     signed_up, sign_up_time = timed(lambda: client.post(reverse("account_signup"), SIGN_UP))
     reset, reset_time = timed(lambda: client.post(reverse("account_reset_password"), {"email": an_agent.email}))
@@ -91,9 +91,9 @@ def test_the_worker_sends_the_confirmation_once_the_server_answers_and_forgets_t
     assert email.email_status == "sent" and email.body_text == ""
 
 
-def test_a_hanging_server_times_out_and_the_email_is_retried_later(client, smtp_at, hanging_smtp_port):
+def test_a_hanging_server_times_out_and_the_email_is_retried_later(client, smtp_at, silent_port):
     client.post(reverse("account_signup"), SIGN_UP)
-    smtp_at(hanging_smtp_port, timeout=1)
+    smtp_at(silent_port, timeout=1)
 
     sent, elapsed = timed(account_emails_drain)
 
@@ -164,11 +164,11 @@ def test_a_notification_refused_for_good_is_not_retried(smtp_at, smtp_server, an
 
 
 def test_a_notification_to_a_hanging_server_times_out_and_waits_for_its_retry(
-    smtp_at, hanging_smtp_port, an_agent, a_manager
+    smtp_at, silent_port, an_agent, a_manager
 ):
     story = DecisionFactory(author=an_agent)
     recognition.decision_approve(decision=story, manager=a_manager)
-    smtp_at(hanging_smtp_port, timeout=1)
+    smtp_at(silent_port, timeout=1)
 
     sent, elapsed = timed(recognition.outbox_drain)
 
@@ -201,11 +201,11 @@ def test_a_digest_refused_for_good_fails_at_once_and_the_others_are_sent(smtp_at
 
 
 def test_the_first_failure_ends_an_outbox_run_so_a_hanging_server_holds_up_one_email_not_all(
-    client, smtp_at, hanging_smtp_port, an_agent
+    client, smtp_at, silent_port, an_agent
 ):
     client.post(reverse("account_signup"), SIGN_UP)
     client.post(reverse("account_reset_password"), {"email": an_agent.email})
-    smtp_at(hanging_smtp_port, timeout=1)
+    smtp_at(silent_port, timeout=1)
 
     sent, elapsed = timed(account_emails_drain)
 

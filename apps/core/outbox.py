@@ -49,8 +49,9 @@ def enqueue(task, row_id: int) -> None:
     """Hands a row's email to Celery. A broker outage is logged, never shown: the drain sends it later."""
     try:
         # Not the pooled connection: with a broker down it retries for seconds while the person waits. This one
-        # tries once, and the drain catches up within a minute.
-        with task.app.connection_for_write(transport_options={"max_retries": 0}) as connection:
+        # tries once and waits a second at most (a hung Redis), and the drain catches up within a minute.
+        options = {"max_retries": 0, "socket_connect_timeout": 1, "socket_timeout": 1, "retry_on_timeout": False}
+        with task.app.connection_for_write(transport_options=options) as connection:
             task.apply_async(args=[row_id], retry=False, connection=connection)
     except Exception:
         logger.warning("Broker unavailable; %s %s stays in the outbox", task.name, row_id, exc_info=True)

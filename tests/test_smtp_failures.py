@@ -9,6 +9,7 @@ import time
 import pytest
 import time_machine
 from celery.exceptions import SoftTimeLimitExceeded
+from django.core import mail
 from django.urls import reverse
 
 from apps.core import outbox
@@ -239,3 +240,14 @@ def test_a_digest_sender_stops_between_batches_at_its_deadline():
 
     assert (result.sent, result.stopped_early) == (2, True)
     assert Delivery.objects.filter(status="pending").count() == 2
+
+
+def test_notification_message_ids_are_in_leeways_domain(settings, an_agent, a_manager):
+    settings.LEEWAY_BASE_URL = "https://leeway.acme.example"
+    story = DecisionFactory(author=an_agent)
+    recognition.decision_approve(decision=story, manager=a_manager)
+
+    recognition.outbox_drain()
+
+    (message,) = mail.outbox
+    assert message.message()["Message-ID"].endswith("@leeway.acme.example>")

@@ -117,6 +117,7 @@ def test_after_the_second_limit_the_story_appears_to_department_heads_and_admins
         client.force_login(head)
         page = client.get(reverse("recognition:queue")).content.decode()
     assert "Waited too long" in page and "I waived the late fee." in page
+    assert "Stories that waited too long" in page and "Your queue" not in page  # the head manages no team
     assert AuditEvent.objects.filter(verb="escalated", decision=waiting_story, actor=None).count() == 1
 
 

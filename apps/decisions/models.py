@@ -305,7 +305,8 @@ class OutcomeChange(models.Model):
     stay?"). The story holds the latest outcome, which the ROI ledger counts; these rows keep the history."""
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="outcome_changes")
-    previous = models.CharField(_("before"), max_length=16, choices=Outcome)
+    # Empty when the story was logged before its outcome was known (the outcome is optional when logging).
+    previous = models.CharField(_("before"), max_length=16, choices=Outcome, blank=True)
     outcome = models.CharField(_("customer outcome"), max_length=16, choices=Outcome)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
@@ -316,8 +317,8 @@ class OutcomeChange(models.Model):
         ordering = ["changed_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                # The previous outcome may be "" (not known yet): the outcome is optional when a story is logged.
-                condition=Q(outcome__in=[o.value for o in Outcome]) & Q(previous__in=["", *(o.value for o in Outcome)]),
+                condition=Q(outcome__in=[o.value for o in Outcome])
+                & (Q(previous="") | Q(previous__in=[o.value for o in Outcome])),
                 name="outcome_change_valid",
             )
         ]

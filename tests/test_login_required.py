@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 PUBLIC_PREFIXES = ("/accounts/", "/healthz", "/me/language/", "/unsubscribe/")
-SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}
+SAMPLE = {"id": "1", "int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}
 
 
 def _all_paths(patterns, prefix=""):

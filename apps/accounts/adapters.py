@@ -1,8 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django import forms
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 
 def email_domain_allowed(email: str) -> bool:
@@ -13,15 +11,6 @@ def email_domain_allowed(email: str) -> bool:
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return bool(settings.LEEWAY_SIGNUP_DOMAINS)
-
-    def clean_email(self, email):
-        email = super().clean_email(email)
-        if not email_domain_allowed(email):
-            raise forms.ValidationError(
-                _("Sign-up is open only to addresses at %(domains)s. Ask your Leeway administrator for an account.")
-                % {"domains": ", ".join("@" + d for d in settings.LEEWAY_SIGNUP_DOMAINS)}
-            )
-        return email
 
     def reauthenticate(self, user, password):
         # Confirming one's password while signed in (before adding an address or setting up two-factor

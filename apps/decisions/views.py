@@ -56,7 +56,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 def decision_create(request: HttpRequest) -> HttpResponse:
     organisation = Organisation.current()
-    form = DecisionForm(request.POST or None, organisation=organisation)
+    form = DecisionForm(request.POST if request.method == "POST" else None, organisation=organisation)
     team = team_of_agent(user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "values"}
@@ -73,7 +73,9 @@ def decision_create(request: HttpRequest) -> HttpResponse:
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _own_changeable_decision(request, pk)
     organisation = Organisation.current()
-    form = DecisionForm(request.POST or None, instance=decision, organisation=organisation)
+    form = DecisionForm(
+        request.POST if request.method == "POST" else None, instance=decision, organisation=organisation
+    )
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "values"}
         services.decision_update(

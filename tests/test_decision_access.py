@@ -15,6 +15,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
     agent,
+    department_head,
     manager,
 )
 
@@ -250,3 +251,19 @@ def test_a_raise_is_judged_against_the_teams_own_limit(client, a_manager, team):
 
     assert "limit for this category is already 150.00" in response.content.decode()
     assert TrustStatement.objects.count() == 0
+
+
+def test_a_shared_storys_customer_reference_is_seen_only_by_the_people_who_oversee_its_author(client, an_agent, team):
+    story = DecisionFactory(author=an_agent, approved=True, customer_reference="CASE-48213")
+    readers = {
+        "author": an_agent,
+        "manager": manager(team),
+        "department head": department_head(team.department),
+        "admin": UserFactory(is_staff=True),
+    }
+    others = {"teammate": agent(team), "other team": agent(), "other manager": manager()}
+
+    for role, person in {**readers, **others}.items():
+        client.force_login(person)
+        page = client.get(reverse("decisions:detail", args=[story.pk])).content.decode()
+        assert ("CASE-48213" in page) == (role in readers), role

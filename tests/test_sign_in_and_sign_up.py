@@ -86,6 +86,15 @@ def test_a_password_reset_for_another_domain_gets_the_usual_answer(client):
     assert "We have sent you an email." in page
 
 
+def test_an_address_at_another_domain_cannot_be_added_to_an_account(client, an_agent):
+    client.force_login(an_agent)
+
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "ana@gmail.example"})
+
+    assert "Sign-up is open only to addresses at @acme.example" in response.content.decode()
+    assert not EmailAddress.objects.filter(email="ana@gmail.example").exists()
+
+
 def test_it_signs_out(client, an_agent):
     client.force_login(an_agent)
 

@@ -52,7 +52,8 @@ CUSTOMER_REFERENCE = "CASE-77310"
 # Objects: "story" (the agent's submitted story), "shared" (their approved story, covered by the private statement),
 # "reviewed" (a story under review), "team", "statement" (the private trust statement), "digest" (the team's digest).
 # 302 means "sent elsewhere" (for anonymous visitors: to sign in, which test_login_required checks; for two-factor
-# pages: to confirm one's password first). 404 on two-factor pages: nothing to show before it is set up.
+# pages: to confirm one's password first). 404 on two-factor pages: nothing to show before it is set up. A security
+# key's pages are asked with the story's id: nobody has a key of that id to edit or remove.
 # fmt: off
 EXPECTED = {
     #                                                                 anon agent mate other mgr omgr head admin
@@ -99,11 +100,16 @@ EXPECTED = {
     "leaderboards:teams":                     ("get", None,          "302 200 200 200 200 200 200 200"),
     "mfa_activate_totp":                      ("get", None,          "302 302 302 302 302 302 302 302"),
     "mfa_authenticate":                       ("get", None,          "302 302 302 302 302 302 302 302"),
+    "mfa_add_webauthn":                       ("get", None,          "302 302 302 302 302 302 302 302"),
     "mfa_deactivate_totp":                    ("get", None,          "302 404 404 404 404 404 404 404"),
     "mfa_download_recovery_codes":            ("get", None,          "302 404 404 404 404 404 404 404"),
+    "mfa_edit_webauthn":                      ("get", "story",       "302 302 302 302 302 302 302 302"),
     "mfa_generate_recovery_codes":            ("get", None,          "302 302 302 302 302 302 302 302"),
     "mfa_index":                              ("get", None,          "302 200 200 200 200 200 200 200"),
+    "mfa_list_webauthn":                      ("get", None,          "302 200 200 200 200 200 200 200"),
     "mfa_reauthenticate":                     ("get", None,          "302 302 302 302 302 302 302 302"),
+    "mfa_reauthenticate_webauthn":            ("get", None,          "302 302 302 302 302 302 302 302"),
+    "mfa_remove_webauthn":                    ("get", "story",       "302 302 302 302 302 302 302 302"),
     "mfa_view_recovery_codes":                ("get", None,          "302 404 404 404 404 404 404 404"),
     "openid_connect_callback":                ("get", None,          "404 404 404 404 404 404 404 404"),
     "openid_connect_login":                   ("get", None,          "404 404 404 404 404 404 404 404"),

@@ -1,5 +1,6 @@
-"""Two-factor authentication: an authenticator app (TOTP, RFC 6238) and recovery codes, required by the organisation
-of its admins and, if it chooses, of its managers and department heads, who set it up before they can go on."""
+"""Two-factor authentication: an authenticator app (TOTP, RFC 6238) and recovery codes (security keys: see
+tests/browser/test_security_key.py), required by the organisation of its admins and, if it chooses, of its managers
+and department heads, who set it up before they can go on."""
 
 import base64
 import datetime
@@ -66,8 +67,8 @@ def test_an_admin_is_sent_to_set_up_an_authenticator_app_before_anything_else(cl
         sign_in(client, admin_user)
         for path in (reverse("home"), reverse("admin:index"), reverse("digests:preview")):
             response = client.get(path)
-            assert response.status_code == 302 and response.url == reverse("mfa_activate_totp"), path
-        page = client.get(reverse("mfa_activate_totp"), follow=True).content.decode()
+            assert response.status_code == 302 and response.url == reverse("mfa_index"), path
+        page = client.get(reverse("mfa_index")).content.decode()
         assert "Your organisation asks you to protect your account with two-factor authentication." in page
         set_up_authenticator(client)
 
@@ -142,7 +143,7 @@ def test_turning_the_rule_on_reaches_people_already_signed_in_within_minutes(cli
         assert client.get(reverse("home")).status_code == 200
         require_mfa(admins=True)
     with time_machine.travel(MONDAY + datetime.timedelta(minutes=6), tick=False):
-        assert client.get(reverse("home")).url == reverse("mfa_activate_totp")
+        assert client.get(reverse("home")).url == reverse("mfa_index")
 
 
 def test_nobody_is_asked_when_the_organisation_requires_nothing(client, admin_user):

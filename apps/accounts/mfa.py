@@ -41,7 +41,8 @@ def forget(request: HttpRequest) -> None:
 
 
 class MfaSetupMiddleware:
-    """Sends a person whom the organisation asks for two-factor authentication to set it up before anything else."""
+    """Sends a person whom the organisation asks for two-factor authentication to set it up (an authenticator app or a
+    security key) before anything else."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -58,9 +59,9 @@ class MfaSetupMiddleware:
                 request,
                 _(
                     "Your organisation asks you to protect your account with two-factor authentication. "
-                    "Set up an authenticator app on your phone to go on."
+                    "Set up an authenticator app on your phone, or a security key, to go on."
                 ),
             )
-            url = reverse("mfa_activate_totp")
+            url = reverse("mfa_index")
             return HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)
         return self.get_response(request)

@@ -147,9 +147,9 @@ ACCOUNT_RATE_LIMITS = {
 # How many proxies of ours stand in front of Leeway (the TLS proxy, a load balancer): the client's address is then the
 # one they add to X-Forwarded-For. 0 (no proxy) ignores the header, which anyone can forge.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("LEEWAY_TRUSTED_PROXY_COUNT", default=0)
-# Two-factor authentication: an authenticator app (TOTP) with recovery codes. The organisation's settings say whom
-# it is required of (apps/accounts/mfa.py).
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Two-factor authentication: an authenticator app (TOTP) or a security key / passkey (WebAuthn), with recovery codes.
+# The organisation's settings say whom it is required of (apps/accounts/mfa.py).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Leeway"
 # Sign-up is open only to these email domains (comma separated). Empty: nobody can sign up on their own.
 LEEWAY_SIGNUP_DOMAINS = [d.strip().lower().lstrip("@") for d in env.list("LEEWAY_SIGNUP_DOMAINS", default=[])]

@@ -1,10 +1,8 @@
 """The organisation's two-factor rule, applied to every signed-in request at the cost of no query most of the time.
 
-Whether a person must set up two-factor authentication is decided when they sign in and again every few minutes (so
-that an admin turning the rule on reaches people already signed in), and when they remove an authenticator.
+Whether a person must set up two-factor authentication is decided when they sign in (so an admin's new rule reaches
+each person at their next sign-in) and again when they remove an authenticator.
 """
-
-import time
 
 from django.contrib import messages
 from django.http import HttpRequest
@@ -15,8 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from .selectors import mfa_setup_required
 
-RECHECK_SECONDS = 300
-CLEARED_AT = "leeway_mfa_cleared_at"  # when this session's person was last found not to owe a second factor
+CLEARED = "leeway_mfa_cleared"  # this session's person was found not to owe a second factor
 # Where someone who must set up two-factor authentication may still go: sign-in and account pages (setting it up
 # happens there, and signing out), the language switch, the health check, static files and unsubscribe links.
 ALLOWED_PREFIXES = ("/accounts/", "/me/language/", "/healthz", "/static/", "/unsubscribe/")
@@ -24,20 +21,18 @@ ALLOWED_PREFIXES = ("/accounts/", "/me/language/", "/healthz", "/static/", "/uns
 
 def setup_pending(request: HttpRequest, user) -> bool:
     """Whether the signed-in person must set up two-factor authentication before going on. A person found clear is
-    not asked again for a few minutes; a person who owes it is checked on every request, so that setting it up lets
+    not asked again in this session; a person who owes it is checked on every request, so that setting it up lets
     them through at once."""
-    cleared_at = request.session.get(CLEARED_AT)
-    if cleared_at is not None and 0 <= time.time() - cleared_at < RECHECK_SECONDS:
+    if request.session.get(CLEARED):
         return False
     if mfa_setup_required(user=user):
-        request.session.pop(CLEARED_AT, None)
         return True
-    request.session[CLEARED_AT] = time.time()
+    request.session[CLEARED] = True
     return False
 
 
 def forget(request: HttpRequest) -> None:
-    request.session.pop(CLEARED_AT, None)
+    request.session.pop(CLEARED, None)
 
 
 class MfaSetupMiddleware:

@@ -50,9 +50,11 @@ CUSTOMER_REFERENCE = "CASE-77310"
 # `agent` wrote the story and is addressed by the private trust statement; `teammate` works in the same team;
 # `manager` manages it; `head` heads its department; `other_*` belong to a team of another department.
 # Objects: "story" (the agent's submitted story), "shared" (their approved story, covered by the private statement),
-# "reviewed" (a story under review), "team", "statement" (the private trust statement), "digest" (the team's digest).
+# "reviewed" (a story under review), "team", "statement" (the private trust statement), "digest" (the team's digest),
+# "person" (the agent, on the admins' people pages); any other id in a URL is 0, which exists nowhere.
 # 302 means "sent elsewhere" (for anonymous visitors: to sign in, which test_login_required checks; for two-factor
-# pages: to confirm one's password first). 404 on two-factor pages: nothing to show before it is set up.
+# pages: to confirm one's password first). 404 on two-factor pages: nothing to show before it is set up. A security
+# key's pages are asked with the story's id: nobody has a key of that id to edit or remove.
 # fmt: off
 EXPECTED = {
     #                                                                 anon agent mate other mgr omgr head admin
@@ -75,19 +77,22 @@ EXPECTED = {
     "account_reset_password_from_key_done":   ("get", None,          "200 200 200 200 200 200 200 200"),
     "account_set_password":                   ("get", None,          "302 302 302 302 302 302 302 302"),
     "account_signup":                         ("get", None,          "200 302 302 302 302 302 302 302"),
+    "accounts:my_data":                       ("get", None,          "302 200 200 200 200 200 200 200"),
     "accounts:profile":                       ("get", None,          "302 200 200 200 200 200 200 200"),
     "accounts:set_language":                  ("post", None,         "302 302 302 302 302 302 302 302"),
     "decisions:coverage_hint":                ("get", None,          "302 200 200 200 200 200 200 200"),
     "decisions:create":                       ("get", None,          "302 200 200 200 200 200 200 200"),
     "decisions:detail":                       ("get", "shared",      "302 200 200 200 200 200 200 200"),
-    "decisions:edit":                         ("get", "story",       "302 200 403 404 403 404 404 403"),
+    "decisions:edit":                         ("get", "story",       "302 200 403 404 403 404 403 403"),
     "decisions:manage_rules":                 ("get", None,          "302 403 403 403 302 302 403 403"),
     "decisions:mine":                         ("get", None,          "302 200 200 200 200 200 200 200"),
+    "decisions:outcome":                      ("post", "story",      "302 403 403 404 403 404 403 403"),
     "decisions:playbook":                     ("get", None,          "302 200 200 200 200 200 200 200"),
     "decisions:playbook_acknowledge":         ("post", None,         "302 302 302 302 302 302 302 302"),
+    "decisions:precedents":                   ("get", None,          "302 200 200 200 200 200 200 200"),
     "decisions:team_rules":                   ("get", "team",        "302 403 403 403 200 403 403 403"),
     "decisions:trust_end":                    ("post", "statement",  "302 403 403 403 302 403 403 403"),
-    "decisions:withdraw":                     ("get", "story",       "302 200 403 404 403 404 404 403"),
+    "decisions:withdraw":                     ("get", "story",       "302 200 403 404 403 404 403 403"),
     "digest_unsubscribe":                     ("get", None,          "400 400 400 400 400 400 400 400"),
     "digests:detail":                         ("get", "digest",      "302 200 200 200 200 200 200 200"),
     "digests:list":                           ("get", None,          "302 200 200 200 200 200 200 200"),
@@ -95,34 +100,77 @@ EXPECTED = {
     "digests:preview_html":                   ("get", None,          "302 403 403 403 403 403 403 404"),
     "healthz":                                ("get", None,          "200 200 200 200 200 200 200 200"),
     "home":                                   ("get", None,          "302 200 200 200 200 200 200 200"),
+    "insights:adopt_limit":                   ("post", None,         "302 404 404 404 404 404 404 404"),
+    "insights:autonomy":                      ("get", None,          "302 403 403 403 200 200 200 200"),
+    "insights:calibration":                   ("get", None,          "302 403 403 403 200 200 200 200"),
+    "insights:index":                         ("get", None,          "302 302 302 302 302 302 302 302"),
+    "insights:ledger":                        ("get", None,          "302 403 403 403 200 200 200 200"),
+    "insights:managers":                      ("get", None,          "302 403 403 403 200 200 200 200"),
+    "insights:mine":                          ("get", None,          "302 200 200 200 200 200 200 200"),
+    "insights:reach":                         ("get", None,          "302 403 403 403 200 200 200 200"),
     "leaderboards:index":                     ("get", None,          "302 200 200 200 200 200 200 200"),
     "leaderboards:teams":                     ("get", None,          "302 200 200 200 200 200 200 200"),
     "mfa_activate_totp":                      ("get", None,          "302 302 302 302 302 302 302 302"),
+    "mfa_add_webauthn":                       ("get", None,          "302 302 302 302 302 302 302 302"),
     "mfa_authenticate":                       ("get", None,          "302 302 302 302 302 302 302 302"),
     "mfa_deactivate_totp":                    ("get", None,          "302 404 404 404 404 404 404 404"),
     "mfa_download_recovery_codes":            ("get", None,          "302 404 404 404 404 404 404 404"),
+    "mfa_edit_webauthn":                      ("get", "story",       "302 302 302 302 302 302 302 302"),
     "mfa_generate_recovery_codes":            ("get", None,          "302 302 302 302 302 302 302 302"),
     "mfa_index":                              ("get", None,          "302 200 200 200 200 200 200 200"),
+    "mfa_list_webauthn":                      ("get", None,          "302 200 200 200 200 200 200 200"),
     "mfa_reauthenticate":                     ("get", None,          "302 302 302 302 302 302 302 302"),
+    "mfa_reauthenticate_webauthn":            ("get", None,          "302 302 302 302 302 302 302 302"),
+    "mfa_remove_webauthn":                    ("get", "story",       "302 302 302 302 302 302 302 302"),
     "mfa_view_recovery_codes":                ("get", None,          "302 404 404 404 404 404 404 404"),
     "openid_connect_callback":                ("get", None,          "404 404 404 404 404 404 404 404"),
     "openid_connect_login":                   ("get", None,          "404 404 404 404 404 404 404 404"),
-    "recognition:approve":                    ("post", "story",      "302 403 403 404 302 404 404 403"),
+    "recognition:approve":                    ("post", "story",      "302 403 403 404 302 404 403 403"),
+    "recognition:approve_covered":            ("post", None,         "302 403 403 403 302 302 403 403"),
     "recognition:audit":                      ("get", None,          "302 403 403 403 403 403 403 200"),
-    "recognition:celebrate":                  ("get", "story",       "302 403 403 404 200 404 404 403"),
-    "recognition:endorse":                    ("post", "story",      "302 403 302 404 302 404 404 302"),
+    "recognition:celebrate":                  ("get", "story",       "302 403 403 404 200 404 403 403"),
+    "recognition:endorse":                    ("post", "story",      "302 403 302 404 302 404 302 302"),
+    "recognition:endorse_comment":            ("post", "story",      "302 400 400 404 400 404 400 400"),
     "recognition:notifications":              ("get", None,          "302 200 200 200 200 200 200 200"),
-    "recognition:queue":                      ("get", None,          "302 403 403 403 200 200 403 403"),
+    "recognition:queue":                      ("get", None,          "302 403 403 403 200 200 200 200"),
+    "recognition:return":                     ("post", "story",      "302 403 403 404 302 404 403 403"),
     "recognition:review":                     ("get", "reviewed",    "302 200 404 404 200 404 404 200"),
     "recognition:review_close":               ("post", "reviewed",   "302 403 404 404 400 404 404 403"),
     "recognition:review_open":                ("get", "reviewed",    "302 403 403 403 200 403 403 403"),
     "recognition:review_request":             ("get", "reviewed",    "302 200 403 403 403 403 403 403"),
     "recognition:review_share":               ("post", "reviewed",   "302 302 404 404 403 404 404 403"),
-    "recognition:unendorse":                  ("post", "story",      "302 302 302 404 302 404 404 302"),
+    "recognition:unendorse":                  ("post", "story",      "302 302 302 404 302 404 302 302"),
+    "scim:group":                             ("get", None,          "401 401 401 401 401 401 401 401"),
+    "scim:groups":                            ("get", None,          "401 401 401 401 401 401 401 401"),
+    "scim:resource_type":                     ("get", None,          "401 401 401 401 401 401 401 401"),
+    "scim:resource_types":                    ("get", None,          "401 401 401 401 401 401 401 401"),
+    "scim:schema":                            ("get", None,          "401 401 401 401 401 401 401 401"),
+    "scim:schemas":                           ("get", None,          "401 401 401 401 401 401 401 401"),
+    "scim:service_provider_config":           ("get", None,          "401 401 401 401 401 401 401 401"),
+    "scim:user":                              ("get", None,          "401 401 401 401 401 401 401 401"),
+    "scim:users":                             ("get", None,          "401 401 401 401 401 401 401 401"),
+    "setup:checklist":                        ("get", None,          "302 403 403 403 403 403 403 200"),
+    "setup:import":                           ("get", None,          "302 403 403 403 403 403 403 200"),
+    "setup:import_confirm":                   ("post", None,         "302 403 403 403 403 403 403 404"),
+    "setup:import_preview":                   ("get", None,          "302 403 403 403 403 403 403 404"),
+    "setup:import_progress":                  ("get", None,          "302 403 403 403 403 403 403 404"),
+    "setup:import_template":                  ("get", None,          "302 403 403 403 403 403 403 200"),
+    "setup:invitation_resend":                ("post", "person",     "302 403 403 403 403 403 403 302"),
+    "setup:membership_remove":                ("post", "person",     "302 403 403 403 403 403 403 404"),
+    "setup:organisation":                     ("get", None,          "302 403 403 403 403 403 403 200"),
+    "setup:people":                           ("get", None,          "302 403 403 403 403 403 403 200"),
+    "setup:person":                           ("get", "person",      "302 403 403 403 403 403 403 200"),
+    "setup:person_add":                       ("get", None,          "302 403 403 403 403 403 403 200"),
+    "setup:person_erase":                     ("post", "person",     "302 403 403 403 403 403 403 302"),
+    "setup:person_set_active":                ("post", "person",     "302 403 403 403 403 403 403 302"),
+    "setup:provisioning":                     ("get", None,          "302 403 403 403 403 403 403 200"),
+    "setup:scim_token_revoke":                ("post", None,         "302 403 403 403 403 403 403 404"),
     "socialaccount_connections":              ("get", None,          "302 200 200 200 200 200 200 200"),
     "socialaccount_login_cancelled":          ("get", None,          "200 200 200 200 200 200 200 200"),
     "socialaccount_login_error":              ("get", None,          "302 401 401 401 401 401 401 401"),
     "socialaccount_signup":                   ("get", None,          "302 302 302 302 302 302 302 302"),
+    "welcome:accept_invitation":              ("get", None,          "410 410 410 410 410 410 410 410"),
+    "welcome:index":                          ("get", None,          "302 200 200 200 200 200 200 200"),
 }
 # fmt: on
 
@@ -195,17 +243,20 @@ def world(db):
         "team": team,
         "statement": statement,
         "digest": Digest.objects.get(edition=edition, team=team),
+        "person": people["agent"],
     }
     return people, objects
 
 
 def _path(key: str, route: str, obj) -> str:
-    """The URL's address, with `obj`'s id for an id and "x" for anything else."""
-    names = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)
+    """The URL's address, with `obj`'s id for its id, 0 (nothing) for any other id, and "x" for anything else."""
     kwargs = {}
-    for converter_name, regex_name in names:
-        name = converter_name or regex_name
-        kwargs[name] = obj.pk if obj is not None and name in ("pk", "team_id", "object_id") else "x"
+    for converter, name, regex_name in re.findall(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>", route):
+        name = name or regex_name
+        if obj is not None and name in ("pk", "team_id", "object_id"):
+            kwargs[name] = obj.pk
+        else:
+            kwargs[name] = 0 if converter in ("id", "int") else "x"
     if ":/" in key or key.startswith("/"):  # an unnamed route: a redirect of allauth's or the admin's
         return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), route)
     return reverse(key, kwargs=kwargs)

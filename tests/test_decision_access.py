@@ -1,12 +1,23 @@
 """Who may do what, object by object: a wrong role gets 403 or 404 and nothing changes."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from apps.decisions.models import Decision, TeamGuardrail, TrustStatement
-from tests.factories import CategoryFactory, DecisionFactory, TeamFactory, UserFactory, agent, manager
+from tests.factories import (
+    CategoryFactory,
+    DecisionFactory,
+    GuardrailFactory,
+    TeamFactory,
+    UserFactory,
+    agent,
+    department_head,
+    manager,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +198,72 @@ def test_ending_a_trust_statement_today_keeps_the_past_and_removes_one_not_yet_s
     assert current.ends_on == today
     assert not TrustStatement.objects.filter(pk=future.pk).exists()
     assert past.ends_on == today - datetime.timedelta(10)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"trust-starts_on": "1900-01-01"}, "starts_on", "A trust statement may start at most a year ago."),
+        ({"trust-starts_on": "2999-01-01"}, "starts_on", "That is more than three years ahead."),
+        ({"trust-ends_on": "2999-12-31"}, "ends_on", "That is more than three years ahead."),
+        ({"trust-raised_limit": "40"}, "raised_limit", "limit for this category is already 50.00"),
+        ({"trust-raised_limit": "50"}, "raised_limit", "limit for this category is already 50.00"),
+    ],
+)
+def test_a_trust_statement_with_an_absurd_date_or_a_raise_that_is_not_one_is_refused_next_to_the_field(
+    client, a_manager, team, fields, field, message
+):
+    category = GuardrailFactory(limit=Decimal("50")).category
+    client.force_login(a_manager)
+    posted = {
+        "trust-text": "I trust you to make it right.",
+        "trust-category": category.pk,
+        "trust-raised_limit": "120",
+        "trust-starts_on": "2026-11-01",
+        **fields,
+    }
+
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 9, tzinfo=datetime.UTC), tick=False):
+        response = client.post(reverse("decisions:team_rules", args=[team.pk]), posted)
+
+    page = response.content.decode()
+    error_block = page.split(f'id="id_trust-{field}_error"', 1)[1].split("</div>", 1)[0]
+    assert message in error_block
+    assert "I trust you to make it right." in page
+    assert TrustStatement.objects.count() == 0
+
+
+def test_a_raise_is_judged_against_the_teams_own_limit(client, a_manager, team):
+    category = GuardrailFactory(limit=Decimal("50")).category
+    TeamGuardrail.objects.create(team=team, category=category, limit=Decimal("150"))
+    client.force_login(a_manager)
+
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 9, tzinfo=datetime.UTC), tick=False):
+        response = client.post(
+            reverse("decisions:team_rules", args=[team.pk]),
+            {
+                "trust-text": "I trust you.",
+                "trust-category": category.pk,
+                "trust-raised_limit": "120",
+                "trust-starts_on": "2026-11-01",
+            },
+        )
+
+    assert "limit for this category is already 150.00" in response.content.decode()
+    assert TrustStatement.objects.count() == 0
+
+
+def test_a_shared_storys_customer_reference_is_seen_only_by_the_people_who_oversee_its_author(client, an_agent, team):
+    story = DecisionFactory(author=an_agent, approved=True, customer_reference="CASE-48213")
+    readers = {
+        "author": an_agent,
+        "manager": manager(team),
+        "department head": department_head(team.department),
+        "admin": UserFactory(is_staff=True),
+    }
+    others = {"teammate": agent(team), "other team": agent(), "other manager": manager()}
+
+    for role, person in {**readers, **others}.items():
+        client.force_login(person)
+        page = client.get(reverse("decisions:detail", args=[story.pk])).content.decode()
+        assert ("CASE-48213" in page) == (role in readers), role

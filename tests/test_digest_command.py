@@ -61,3 +61,17 @@ def test_it_refuses_a_week_that_is_not_an_iso_week(db, week_name):
 def test_it_refuses_to_send_a_week_whose_digest_time_has_not_come(db):
     with pytest.raises(CommandError, match="has not come yet"):
         run("--week", "2026-W49")
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_it_refuses_a_week_before_leeway_was_in_use_and_sends_nothing(week, dry_run):
+    with pytest.raises(CommandError, match="before Leeway was in use"):
+        run("--week", "1900-W01", *dry_run)
+
+    assert not Edition.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_dry_run_refuses_a_future_week_as_the_real_run_does(week):
+    with pytest.raises(CommandError, match="has not come yet"):
+        run("--week", "2026-W49", "--dry-run")

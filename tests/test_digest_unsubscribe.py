@@ -1,6 +1,9 @@
 """The digest email's unsubscribe link: signed, public, confirmed on GET (mail scanners follow links), done on POST."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -76,3 +79,20 @@ def test_the_profile_switch_also_stops_the_digest(client, an_agent):
 
     an_agent.refresh_from_db()
     assert not an_agent.email_digest
+
+
+def test_a_link_older_than_sixty_days_has_expired_and_points_to_the_profile(client, an_agent):
+    sent = datetime.datetime(2026, 9, 1, 16, tzinfo=datetime.UTC)
+    with time_machine.travel(sent, tick=False):
+        link = url(an_agent)
+
+    with time_machine.travel(sent + datetime.timedelta(days=59), tick=False):
+        assert client.get(link).status_code == 200
+    with time_machine.travel(sent + datetime.timedelta(days=61), tick=False):
+        response = client.post(link)
+
+    page = response.content.decode()
+    assert response.status_code == 410
+    assert "This link has expired" in page and reverse("accounts:profile") in page
+    an_agent.refresh_from_db()
+    assert an_agent.email_digest

@@ -66,6 +66,11 @@ def test_it_ignores_fields_the_form_does_not_own(client, an_agent, story):
         ("justification", "", "This field is required"),
         ("justification", "Felt right", "Tell us why in a sentence or two"),
         ("happened_on", "2999-01-01", "That date is in the future"),
+        ("happened_on", "0001-01-01", "That date is too far in the past"),
+        ("happened_on", "1999-12-31", "That date is too far in the past"),
+        ("customer_reference", "4111 1111 1111 1111", "This looks like a card number."),
+        ("customer_reference", "ana.garcia@example.com", "This looks like an email address."),
+        ("customer_reference", "+34 612 345 678", "This looks like a phone number."),
         ("situation", "x" * 2001, "Ensure this value has at most 2000 characters"),
         ("category", "99999", "Select a valid choice"),
     ],
@@ -83,6 +88,35 @@ def test_bad_input_gets_a_message_next_to_the_field_keeps_the_text_and_saves_not
     assert message in error_block
     assert "The customer waited 40 minutes on hold." in page or field == "situation"
     assert Decision.objects.count() == 0
+
+
+def test_an_empty_form_sent_as_it_is_says_what_is_missing_next_to_each_field(client, an_agent):
+    client.force_login(an_agent)
+
+    response = client.post(reverse("decisions:create"), {})
+
+    page = response.content.decode()
+    for field in ("situation", "action", "justification", "category", "channel", "cost", "outcome", "happened_on"):
+        error_block = page.split(f'id="id_{field}_error"', 1)[1].split("</div>", 1)[0]
+        assert "This field is required." in error_block, field
+    assert Decision.objects.count() == 0
+
+
+def test_a_ticket_number_is_a_fine_customer_reference(client, an_agent, story):
+    client.force_login(an_agent)
+
+    client.post(reverse("decisions:create"), {**story, "customer_reference": "TCK-2026-004512"})
+
+    assert Decision.objects.get().customer_reference == "TCK-2026-004512"
+
+
+def test_bidirectional_control_characters_are_taken_out_of_the_text(client, an_agent, story):
+    """A right-to-left override makes text display in another order than it was written."""
+    client.force_login(an_agent)
+
+    client.post(reverse("decisions:create"), {**story, "action": "I refunded \u202e05$ \u2066the fee\u2069."})
+
+    assert Decision.objects.get().action == "I refunded 05$ the fee."
 
 
 def test_the_cost_ceiling_comes_from_the_organisation(client, an_agent, story):

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 # Also public, each guarded otherwise: an invitation's signed link, and SCIM (a bearer token, see test_setup_scim).
 PUBLIC_PREFIXES = ("/accounts/", "/healthz", "/me/language/", "/unsubscribe/", "/welcome/invitation/", "/scim/")
-SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}
+SAMPLE = {"id": "1", "int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}
 
 
 def _all_paths(patterns, prefix=""):

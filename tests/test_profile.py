@@ -73,3 +73,15 @@ def test_a_person_without_a_time_zone_lives_in_the_organisations(client, an_agen
         page = client.get(reverse("decisions:create")).content.decode()
 
     assert 'value="2026-11-24"' in page
+
+
+def test_a_name_keeps_no_right_to_left_override(client, an_agent):
+    """A name shown to everyone must read as it was typed: "Ana\u202egnp.exe" would display as "Anaexe.png"."""
+    client.force_login(an_agent)
+
+    client.post(
+        reverse("accounts:profile"), {"first_name": "Ana\u202egnp.exe", "last_name": "García", "language": "en"}
+    )
+
+    an_agent.refresh_from_db()
+    assert an_agent.first_name == "Anagnp.exe"

@@ -79,6 +79,25 @@ def test_it_emails_a_password_reset_link(client, an_agent):
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
 
 
+def test_a_password_reset_for_another_domain_gets_the_usual_answer(client):
+    """The reset page answers every address alike, so that it tells nobody which addresses have an account."""
+    response = client.post(reverse("account_reset_password"), {"email": "someone@gmail.example"}, follow=True)
+
+    page = response.content.decode()
+    assert "Sign-up is open only" not in page
+    assert response.redirect_chain[-1][0] == reverse("account_reset_password_done")
+    assert "We have sent you an email." in page
+
+
+def test_an_address_at_another_domain_cannot_be_added_to_an_account(client, an_agent):
+    client.force_login(an_agent)
+
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "ana@gmail.example"})
+
+    assert "Sign-up is open only to addresses at @acme.example" in response.content.decode()
+    assert not EmailAddress.objects.filter(email="ana@gmail.example").exists()
+
+
 def test_it_signs_out(client, an_agent):
     client.force_login(an_agent)
 

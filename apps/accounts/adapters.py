@@ -1,11 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 
 def email_domain_allowed(email: str) -> bool:
@@ -24,15 +22,6 @@ class AccountAdapter(DefaultAccountAdapter):
         if is_newcomer(user=request.user):
             return reverse("welcome:index")
         return super().get_login_redirect_url(request)
-
-    def clean_email(self, email):
-        email = super().clean_email(email)
-        if not email_domain_allowed(email):
-            raise forms.ValidationError(
-                _("Sign-up is open only to addresses at %(domains)s. Ask your Leeway administrator for an account.")
-                % {"domains": ", ".join("@" + d for d in settings.LEEWAY_SIGNUP_DOMAINS)}
-            )
-        return email
 
     def send_mail(self, template_prefix, email, context_data):
         """Renders the email now (in the person's language) and leaves the sending to a worker, through the outbox:

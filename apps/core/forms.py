@@ -1,5 +1,24 @@
 from django.forms.renderers import TemplatesSetting
 
+# Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) make text display in another order than it is
+# stored ("Trojan source"): a story or a name could read differently to each person. Nobody types them on purpose.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def without_bidi_controls(text: str) -> str:
+    return text.translate(BIDI_CONTROLS)
+
+
+class PlainTextForm:
+    """A form mixin: every text a person types is kept without bidirectional control characters."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = without_bidi_controls(value)
+        return cleaned
+
 
 class LeewayFormRenderer(TemplatesSetting):
     """One markup for every form field in Leeway (ours and allauth's): label, input, help, error next to it."""

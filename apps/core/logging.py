@@ -98,3 +98,14 @@ def _task_postrun(task_id=None, task=None, state=None, **kwargs):
         task.request.retries,
     )
     request_id.set("-")
+
+
+class NoTracebackForClientErrors(logging.Filter):
+    """A 403 or 404 is someone knocking on a door that is not theirs: one line in the log, not a traceback. Server
+    errors (5xx) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

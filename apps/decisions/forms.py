@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -6,15 +7,29 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.core.forms import PlainTextForm
+from apps.core.personal_data import personal_data_kind
 from apps.org.models import Organisation, Team
 
+from . import selectors
 from .models import Category, Channel, CompanyValue, Decision, Outcome, TrustStatement
 from .services import HEADLINE_LENGTH
 
 MIN_JUSTIFICATION = 20
+# Stories are about decisions people remember; an older date is a typing mistake (or a date picker's "0001").
+EARLIEST_STORY_DATE = datetime.date(2000, 1, 1)
+# A trust statement is about how people work now: it may start up to a year back (to cover recent stories) and runs
+# at most a few years ahead.
+TRUST_BACKDATE_DAYS = 366
+TRUST_HORIZON_DAYS = 3 * 366
+PERSONAL_DATA_MESSAGES = {
+    "card": _("This looks like a card number. Please leave it out: the ticket or case number is enough."),
+    "email": _("This looks like an email address. Please leave it out: the ticket or case number is enough."),
+    "phone": _("This looks like a phone number. Please leave it out: the ticket or case number is enough."),
+}
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(PlainTextForm, forms.ModelForm):
     """What an agent tells about a decision. Status, author, team and coverage never come from the client."""
 
     class Meta:
@@ -80,6 +95,7 @@ class DecisionForm(forms.ModelForm):
         self.fields["cost"].error_messages["invalid"] = _("Enter the cost as a number, for example 25 or 12.50.")
         self.fields["cost"].error_messages["max_decimal_places"] = _("Use at most two decimals, for example 12.50.")
         self.fields["happened_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["happened_on"].widget.attrs["min"] = EARLIEST_STORY_DATE.isoformat()
         # Today in the person's own time zone (the middleware activates it).
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("happened_on", timezone.localdate())
@@ -114,6 +130,11 @@ class DecisionForm(forms.ModelForm):
         happened_on = self.cleaned_data["happened_on"] or timezone.localdate()
         if happened_on > timezone.localdate():
             raise forms.ValidationError(_("That date is in the future. When did it happen?"))
+        if happened_on and happened_on < EARLIEST_STORY_DATE:
+            raise forms.ValidationError(
+                _("That date is too far in the past: enter a date from %(year)d on. When did it happen?")
+                % {"year": EARLIEST_STORY_DATE.year}
+            )
         return happened_on
 
     def clean_action(self):
@@ -123,7 +144,11 @@ class DecisionForm(forms.ModelForm):
         return [self[name] for name in self.OPTIONAL_DETAILS]
 
     def clean_customer_reference(self):
-        return self.cleaned_data["customer_reference"].strip()
+        reference = self.cleaned_data["customer_reference"].strip()
+        kind = personal_data_kind(reference)
+        if kind is not None:
+            raise forms.ValidationError(PERSONAL_DATA_MESSAGES[kind])
+        return reference
 
 
 class CoverageHintForm(forms.Form):
@@ -176,7 +201,7 @@ class FeedFilterForm(forms.Form):
         return [self[name] for name in self.fields if name != "q"]
 
 
-class TrustStatementForm(forms.ModelForm):
+class TrustStatementForm(PlainTextForm, forms.ModelForm):
     class Meta:
         model = TrustStatement
         fields = ["agent", "text", "category", "raised_limit", "starts_on", "ends_on"]
@@ -202,6 +227,7 @@ class TrustStatementForm(forms.ModelForm):
 
     def __init__(self, *args, team: Team, **kwargs):
         super().__init__(*args, **kwargs)
+        self.team = team
         self.fields["agent"].queryset = User.objects.filter(
             memberships__team=team, memberships__role="agent", is_active=True
         ).order_by("first_name", "last_name")
@@ -217,7 +243,22 @@ class TrustStatementForm(forms.ModelForm):
             self.add_error("category", _("Choose the category whose limit you raise."))
         if cleaned.get("category") and cleaned.get("raised_limit") is None:
             self.add_error("raised_limit", _("Enter the new limit for this category, or choose no limit change."))
+        category, raised = cleaned.get("category"), cleaned.get("raised_limit")
+        if category and raised is not None:
+            current = selectors.base_limit(team=self.team, category=category)[0]
+            if raised <= current:
+                self.add_error(
+                    "raised_limit",
+                    _("The team's limit for this category is already %(limit)s: enter a higher one to raise it.")
+                    % {"limit": number_format(current, 2)},
+                )
+        today = timezone.localdate()
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and starts < today - datetime.timedelta(days=TRUST_BACKDATE_DAYS):
+            self.add_error("starts_on", _("A trust statement may start at most a year ago. Please check the date."))
+        for name, date in (("starts_on", starts), ("ends_on", ends)):
+            if date and date > today + datetime.timedelta(days=TRUST_HORIZON_DAYS):
+                self.add_error(name, _("That is more than three years ahead. Please check the date."))
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The end date comes before the start date."))
         return cleaned

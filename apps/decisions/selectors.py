@@ -147,6 +147,16 @@ def decisions_of(*, user) -> QuerySet[Decision]:
     return with_card_data(Decision.objects.filter(author=user)).order_by("-created_at", "-pk")
 
 
+def base_limit(*, team: Team, category: Category) -> tuple[Decimal, str, Guardrail | None, TeamGuardrail | None]:
+    """A team's limit for a category before any trust statement: the team's own limit replaces the organisation's.
+    Returns (limit, Coverage kind, the organisation's guardrail, the team's)."""
+    guardrail = Guardrail.objects.filter(category=category).first()
+    team_guardrail = TeamGuardrail.objects.filter(team=team, category=category).first()
+    if team_guardrail is not None:
+        return team_guardrail.limit, Coverage.TEAM, guardrail, team_guardrail
+    return (guardrail.limit if guardrail else DEFAULT_GUARDRAIL_LIMIT), Coverage.ORGANISATION, guardrail, None
+
+
 def playbook_changed_at(*, team: Team | None) -> datetime.datetime | None:
     """When the rules that apply to a team last changed: the organisation's guardrails or the team's own."""
     org = Guardrail.objects.aggregate(latest=Max("updated_at"))["latest"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.org.models import Membership, Organisation, Team
 from apps.org.selectors import team_of_agent
 
+from . import selectors
 from .models import (
     DEFAULT_GUARDRAIL_LIMIT,
     Category,
@@ -49,13 +50,7 @@ def active_trust_statements(*, team: Team, agent, on: datetime.date):
 def coverage_for(*, author, team: Team, category: Category, cost: Decimal, on: datetime.date) -> CoverageResult:
     """The most generous rule wins: the team's own limit replaces the organisation's, and a trust statement that
     raises the limit for this category covers whatever fits under it."""
-    guardrail = Guardrail.objects.filter(category=category).first()
-    team_guardrail = TeamGuardrail.objects.filter(team=team, category=category).first()
-    if team_guardrail is not None:
-        base_limit, base_kind = team_guardrail.limit, Coverage.TEAM
-    else:
-        base_limit = guardrail.limit if guardrail else DEFAULT_GUARDRAIL_LIMIT
-        base_kind = Coverage.ORGANISATION
+    base_limit, base_kind, guardrail, team_guardrail = selectors.base_limit(team=team, category=category)
     best_trust = (
         active_trust_statements(team=team, agent=author, on=on)
         .filter(category=category, raised_limit__isnull=False)

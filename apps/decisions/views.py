@@ -68,7 +68,7 @@ def decision_create(request: HttpRequest) -> HttpResponse:
         # Told before any form: nobody could approve a story from someone in no team.
         return render(request, "setup/no_team.html")
     organisation = Organisation.current()
-    form = DecisionForm(request.POST or None, organisation=organisation)
+    form = DecisionForm(request.POST if request.method == "POST" else None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "values"}
         try:
@@ -84,7 +84,9 @@ def decision_create(request: HttpRequest) -> HttpResponse:
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _own_changeable_decision(request, pk)
     organisation = Organisation.current()
-    form = DecisionForm(request.POST or None, instance=decision, organisation=organisation)
+    form = DecisionForm(
+        request.POST if request.method == "POST" else None, instance=decision, organisation=organisation
+    )
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "values"}
         services.decision_update(

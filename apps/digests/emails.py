@@ -1,5 +1,7 @@
 """The digest email: one per person, in their language, HTML and plain text, with a one-click unsubscribe."""
 
+import datetime
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
@@ -14,6 +16,12 @@ from .models import Delivery, Digest
 from .presenters import edition_dates, personal_line, present
 
 UNSUBSCRIBE_SALT = "digests.unsubscribe"
+# A link in an old email stops working after this; the profile always can.
+UNSUBSCRIBE_MAX_AGE = datetime.timedelta(days=60)
+
+
+class UnsubscribeLinkExpired(Exception):
+    pass
 
 
 def unsubscribe_token(user) -> str:
@@ -22,11 +30,14 @@ def unsubscribe_token(user) -> str:
 
 
 def user_from_unsubscribe_token(token: str):
-    """The person a token was made for, or None if it was tampered with or the address has changed."""
+    """The person a token was made for, or None if it was tampered with or the address has changed. Raises
+    UnsubscribeLinkExpired for a genuine link older than UNSUBSCRIBE_MAX_AGE."""
     from apps.accounts.models import User
 
     try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise UnsubscribeLinkExpired from None
     except signing.BadSignature:
         return None
     user = User.objects.filter(pk=data.get("u")).first()

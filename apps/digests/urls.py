@@ -5,7 +5,7 @@ from . import views
 app_name = "digests"
 urlpatterns = [
     path("", views.digest_list, name="list"),
-    path("<int:pk>/", views.digest_detail, name="detail"),
+    path("<id:pk>/", views.digest_detail, name="detail"),
     path("preview/", views.preview, name="preview"),
     path("preview/email.html", views.preview_html, name="preview_html"),
 ]

@@ -12,7 +12,7 @@ from apps.leaderboards.periods import org_time_zone
 from apps.org.models import Organisation
 
 from . import selectors, services
-from .emails import digest_message, render_digest_email, user_from_unsubscribe_token
+from .emails import UnsubscribeLinkExpired, digest_message, render_digest_email, user_from_unsubscribe_token
 from .forms import PreviewForm
 from .models import Digest
 from .presenters import edition_dates, personal_line, present
@@ -103,7 +103,10 @@ def preview_html(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a confirmation (mail scanners follow links); POST, from that form or a mail client, unsubscribes."""
-    user = user_from_unsubscribe_token(token)
+    try:
+        user = user_from_unsubscribe_token(token)
+    except UnsubscribeLinkExpired:
+        return render(request, "digests/unsubscribe.html", {"expired": True}, status=410)
     if user is None:
         return render(request, "digests/unsubscribe.html", {"invalid": True}, status=400)
     if request.method == "POST":

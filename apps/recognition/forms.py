@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import PlainTextForm
 
-class EndorseForm(forms.Form):
+
+class EndorseForm(PlainTextForm, forms.Form):
     comment = forms.CharField(
         label=_("Comment"),
         max_length=500,
@@ -13,7 +15,7 @@ class EndorseForm(forms.Form):
     )
 
 
-class EndorsementCommentForm(forms.Form):
+class EndorsementCommentForm(PlainTextForm, forms.Form):
     comment = forms.CharField(
         label=_("Your comment"),
         max_length=500,
@@ -21,7 +23,7 @@ class EndorsementCommentForm(forms.Form):
     )
 
 
-class CelebrateForm(forms.Form):
+class CelebrateForm(PlainTextForm, forms.Form):
     note = forms.CharField(
         label=_("Your note to the whole organisation"),
         max_length=500,
@@ -33,7 +35,7 @@ class CelebrateForm(forms.Form):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(PlainTextForm, forms.Form):
     note = forms.CharField(
         label=_("What should the author change?"),
         max_length=1000,
@@ -46,7 +48,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class ReviewOpenForm(forms.Form):
+class ReviewOpenForm(PlainTextForm, forms.Form):
     message = forms.CharField(
         label=_("First message"),
         max_length=2000,
@@ -56,7 +58,7 @@ class ReviewOpenForm(forms.Form):
     )
 
 
-class ReviewMessageForm(forms.Form):
+class ReviewMessageForm(PlainTextForm, forms.Form):
     body = forms.CharField(
         label=_("Your message"),
         max_length=2000,
@@ -65,7 +67,7 @@ class ReviewMessageForm(forms.Form):
     )
 
 
-class ReviewCloseForm(forms.Form):
+class ReviewCloseForm(PlainTextForm, forms.Form):
     lesson = forms.CharField(
         label=_("What we learned"),
         max_length=2000,
@@ -78,5 +80,5 @@ class ReviewCloseForm(forms.Form):
     )
 
 
-class LessonShareForm(forms.Form):
+class LessonShareForm(PlainTextForm, forms.Form):
     lesson_shared = forms.BooleanField(label=_("Share this lesson in the playbook, without my name"), required=False)

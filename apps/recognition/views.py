@@ -236,7 +236,7 @@ def return_to_author(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def celebrate(request: HttpRequest, pk: int) -> HttpResponse:
     story = _managed_decision(request, pk)
-    form = CelebrateForm(request.POST or None)
+    form = CelebrateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             celebrated = services.decision_celebrate(
@@ -284,7 +284,7 @@ def review_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _review_start(request: HttpRequest, story: Decision, *, opened_by_author: bool) -> HttpResponse:
-    form = ReviewOpenForm(request.POST or None)
+    form = ReviewOpenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             if opened_by_author:

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # An intranet: every page but sign-in (and the health check) needs a signed-in person.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "apps.core.middleware.PrivatePagesMiddleware",
     "apps.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -125,6 +126,10 @@ LOGIN_REDIRECT_URL = "home"
 
 # --- django-allauth -------------------------------------------------------------------------------------------------
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "apps.accounts.forms.LeewaySignupForm",
+    "add_email": "apps.accounts.forms.LeewayAddEmailForm",
+}
 SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -147,9 +152,9 @@ ACCOUNT_RATE_LIMITS = {
 # How many proxies of ours stand in front of Leeway (the TLS proxy, a load balancer): the client's address is then the
 # one they add to X-Forwarded-For. 0 (no proxy) ignores the header, which anyone can forge.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("LEEWAY_TRUSTED_PROXY_COUNT", default=0)
-# Two-factor authentication: an authenticator app (TOTP) with recovery codes. The organisation's settings say whom
-# it is required of (apps/accounts/mfa.py).
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Two-factor authentication: an authenticator app (TOTP) or a security key / passkey (WebAuthn), with recovery codes.
+# The organisation's settings say whom it is required of (apps/accounts/mfa.py).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Leeway"
 # How long an invitation's link works; sending it again starts a new link and ends the old one.
 LEEWAY_INVITATION_DAYS = env.int("LEEWAY_INVITATION_DAYS", default=7)
@@ -294,9 +299,18 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "apps.core.logging.RequestIdFilter"},
+        "no_client_error_tracebacks": {"()": "apps.core.logging.NoTracebackForClientErrors"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id", "no_client_error_tracebacks"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LEEWAY_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

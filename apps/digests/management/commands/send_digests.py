@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.decisions.models import Decision
 from apps.digests import services
 from apps.digests.models import Delivery, Digest
 from apps.org.models import Organisation
@@ -39,8 +40,13 @@ class Command(BaseCommand):
         org = Organisation.current()
         moment = services.digest_moment(org, week_start)
         now = timezone.now()
-        if moment > now and not dry_run:
+        # A dry run answers exactly as the real run would: a week that cannot be sent is refused by both.
+        if moment > now:
             raise CommandError(f"The digest time of {week} ({moment:%a %d %b %Y %H:%M %Z}) has not come yet.")
+        first_story = Decision.objects.order_by("created_at").values_list("created_at", flat=True).first()
+        if first_story is None or moment < first_story:
+            since = f"the first story was logged on {first_story:%Y-%m-%d}" if first_story else "no story is logged yet"
+            raise CommandError(f"{week} is before Leeway was in use ({since}): there is no digest to build for it.")
         try:
             with transaction.atomic():
                 # What a dead worker held is sent now (its email in flight becomes "in doubt", for an admin).

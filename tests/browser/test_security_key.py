@@ -1,0 +1,50 @@
+"""A security key (WebAuthn) as the second factor, with Chromium's virtual authenticator standing in for the key."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
+
+
+@override_settings(MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN=True)  # the live server speaks http on localhost
+def test_an_admin_adds_a_security_key_and_signs_in_with_it(page, sign_in, screenshot):
+    admin = UserFactory(is_staff=True, first_name="Morgan")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    sign_in(admin)
+
+    page.goto(reverse("mfa_add_webauthn"))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_label("Name").fill("My key")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_url("**/accounts/2fa/**")
+    screenshot("security-key-added")
+    assert Authenticator.objects.filter(user=admin, type=Authenticator.Type.WEBAUTHN).count() == 1
+
+    page.context.clear_cookies()  # a new visit: sign in again
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(admin.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/accounts/2fa/authenticate/**")
+    page.get_by_role("button", name="Use a security key").click()
+    page.wait_for_url(lambda url: url.endswith("/") and "/accounts/" not in url)
+    screenshot("signed-in-with-security-key")
+    assert page.get_by_role("link", name="Log a decision").count() >= 1

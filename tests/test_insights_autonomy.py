@@ -131,3 +131,11 @@ def test_it_runs_a_constant_number_of_queries(client, billing, extra, django_ass
     client.force_login(billing["grace"])
     with time_machine.travel(TODAY, tick=False), django_assert_max_num_queries(14):
         client.get(reverse("insights:autonomy"))
+
+
+def test_the_offer_is_also_on_the_managers_page(client, billing):
+    client.force_login(billing["grace"])
+    with time_machine.travel(TODAY, tick=False):
+        page = client.get(reverse("insights:managers")).content.decode()
+
+    assert "Ana X · Fee waiver" in page and "Publish this trust statement" in page

@@ -80,7 +80,24 @@ def my_stats(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _offers(request: HttpRequest):
+    def offers(org, filters, data) -> dict:
+        """Earned-autonomy offers, to the agent's own manager only (computed unless the page is about them)."""
+        autonomy = data
+        if not isinstance(data, selectors.Autonomy):
+            autonomy = selectors.earned_autonomy(
+                org=org, team_ids=filters.scope.team_ids, now=timezone.now(), viewer=request.user
+            )
+        return {
+            "offers": [o for o in autonomy.offers if o.team_id in autonomy.managed_team_ids],
+            "today": timezone.localtime(timezone.now(), periods.org_time_zone(org)).date(),
+        }
+
+    return offers
+
+
 def managers(request: HttpRequest) -> HttpResponse:
+    """Managers on board, with the earned-autonomy offers waiting for the reader."""
     return _page(
         request,
         page="managers",
@@ -88,6 +105,7 @@ def managers(request: HttpRequest) -> HttpResponse:
         build=lambda org, f: selectors.managers_on_board(
             org=org, team_ids=f.scope.team_ids, window=f.window, now=timezone.now()
         ),
+        extra=_offers(request),
     )
 
 
@@ -115,13 +133,6 @@ def calibration(request: HttpRequest) -> HttpResponse:
 
 
 def autonomy(request: HttpRequest) -> HttpResponse:
-    def offers(org, filters, data) -> dict:
-        """Only the agent's own manager is offered the trust statement."""
-        return {
-            "offers": [o for o in data.offers if o.team_id in data.managed_team_ids],
-            "today": timezone.localtime(timezone.now(), periods.org_time_zone(org)).date(),
-        }
-
     return _page(
         request,
         page="autonomy",
@@ -129,7 +140,7 @@ def autonomy(request: HttpRequest) -> HttpResponse:
         build=lambda org, f: selectors.earned_autonomy(
             org=org, team_ids=f.scope.team_ids, now=timezone.now(), viewer=request.user
         ),
-        extra=offers,
+        extra=_offers(request),
     )
 
 

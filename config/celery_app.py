@@ -2,6 +2,8 @@ import os
 
 from celery import Celery
 
+import apps.core.logging  # noqa: F401 (one log line per task, with its id and the id of the request that queued it)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = Celery("leeway")

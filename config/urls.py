@@ -4,12 +4,15 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from apps.digests.views import unsubscribe
+from apps.setup.urls import welcome_urlpatterns
 
 admin.site.site_header = _("Leeway administration")
 admin.site.site_title = _("Leeway")
 admin.site.index_title = _("Organisation, people and rules")
 # The admin signs in through the same page as everyone (rate limits, single sign-on).
 admin.site.login = secure_admin_login(admin.site.login)
+
+handler500 = "apps.core.views.server_error"
 
 urlpatterns = [
     path("", include("apps.core.urls")),
@@ -20,6 +23,10 @@ urlpatterns = [
     path("leaderboards/", include("apps.leaderboards.urls")),
     path("digests/", include("apps.digests.urls")),
     path("insights/", include("apps.insights.urls")),
+    path("setup/", include("apps.setup.urls")),
+    path("welcome/", include(welcome_urlpatterns)),
+    # SCIM 2.0 provisioning for identity providers (bearer tokens, no session).
+    path("scim/v2/", include("apps.setup.scim_urls")),
     # Public: the one-click unsubscribe link of the digest email (signed; GET confirms, POST unsubscribes).
     path("unsubscribe/<str:token>/", unsubscribe, name="digest_unsubscribe"),
     path("admin/", admin.site.urls),

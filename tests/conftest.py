@@ -1,8 +1,11 @@
+import asyncio
+import contextlib
 import datetime
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from email import message_from_bytes
 from email.message import Message
@@ -24,10 +27,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # The moment every test lives in unless it travels to its own: Wednesday 18 November 2026, 10:00 UTC (ISO week
 # 2026-W47). Tests that are about a date, a week or a schedule pin theirs with time_machine.travel.
 SUITE_MOMENT = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=datetime.UTC)
-# Chromium and Celery worker subprocesses keep the real clock (a browser would drop a session cookie that a frozen
-# server set to expire "two weeks after" a moment long past), so those tests run on the real clock, with every date
-# they use derived from it; `make test-clocks` runs the whole suite with the process clock moved to awkward moments.
-REAL_CLOCK_FIXTURES = {"live_server", "start_celery_worker"}
+# Chromium, Celery workers and other server subprocesses keep the real clock (a browser would drop a session cookie
+# that a frozen server set to expire "two weeks after" a moment long past), so those tests run on the real clock, with
+# every date they use derived from it; `make test-clocks` runs the whole suite with the process clock moved to awkward
+# moments.
+REAL_CLOCK_FIXTURES = {"live_server", "start_celery_worker", "redis_server"}
 
 
 def pytest_report_header(config):
@@ -79,8 +83,25 @@ class SmtpInbox:
 
     def __init__(self):
         self.messages: list[Message] = []
+        # Recipients refused, and the answer: {"tom@acme.example": "550 5.1.1 No such user"}; "*" refuses everyone.
+        self.refuse: dict[str, str] = {}
+        # The nth message (1-based) is received but never answered, like a server that hangs mid-send.
+        self.hang_at = 0
+        self.hanging = threading.Event()
+        self._received = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        refusal = self.refuse.get(address) or self.refuse.get("*")
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self._received += 1
+        if self._received == self.hang_at:
+            self.hanging.set()
+            await asyncio.sleep(3600)  # cancelled when the server stops
         message = message_from_bytes(envelope.content)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
@@ -99,9 +120,7 @@ def smtp_server():
     from aiosmtpd.controller import Controller
 
     # aiosmtpd checks that it is reachable on the port it was given, so give it a real free one, not 0.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     inbox = SmtpInbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -109,6 +128,64 @@ def smtp_server():
         yield inbox, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def hanging_smtp_port():
+    """A port where a "mail server" accepts connections and then never says a word."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield server.getsockname()[1]
+
+
+def free_port() -> int:
+    """A port nothing listens on (yet)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A private redis-server on a free port, which a test may stop and start again (never the shared one)."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.directory,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -100,6 +100,11 @@ def department_head(*departments: Department, **user_fields) -> User:
     return user
 
 
+def admin(**user_fields) -> User:
+    """An admin (`is_staff`): organisation settings, people, setup."""
+    return UserFactory(is_staff=True, **user_fields)
+
+
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Category

@@ -8,7 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PREFIXES = ("/accounts/", "/healthz", "/me/language/", "/unsubscribe/")
+# Also public, each guarded otherwise: an invitation's signed link, and SCIM (a bearer token, see test_setup_scim).
+PUBLIC_PREFIXES = ("/accounts/", "/healthz", "/me/language/", "/unsubscribe/", "/welcome/invitation/", "/scim/")
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}
 
 

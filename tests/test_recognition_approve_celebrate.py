@@ -66,7 +66,8 @@ def test_approving_twice_leaves_one_approval(client, story, a_manager):
         ("an admin who manages no team", 403),
     ],
 )
-def test_only_a_manager_of_the_authors_team_approves(client, story, team, who, status):
+def test_only_a_manager_of_the_authors_team_approves(client, story, team, a_manager, who, status):
+    # (The team has its manager: a team without one has a stand-in, see test_setup_leavers.)
     person = _people(team)[who]
     client.force_login(story.author if person is None else person())
 

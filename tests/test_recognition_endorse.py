@@ -1,5 +1,7 @@
 """Endorsing a story: one click, an optional comment, in place with htmx, one per person, never one's own."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -214,7 +216,7 @@ def test_the_feed_shows_each_storys_count_and_my_endorsement_in_one_query(
     client.force_login(colleague)
 
     # as many as the feed needed before endorsements existed (see test_feed_and_pages), plus one for all the cards
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         page = client.get(reverse("home")).content.decode()
 
     assert (
@@ -223,3 +225,71 @@ def test_the_feed_shows_each_storys_count_and_my_endorsement_in_one_query(
     )
     assert f'id="endorse-button-{story.pk}" type="submit" aria-pressed="true"' in page
     assert f'id="endorse-button-{other.pk}" type="submit" aria-pressed="false"' in page
+
+
+def test_once_endorsed_the_button_says_so_and_takes_it_back(client, story, colleague):
+    EndorsementFactory(decision=story, endorser=colleague)
+    client.force_login(colleague)
+
+    page = client.get(reverse("decisions:detail", args=[story.pk])).content.decode()
+
+    assert 'aria-pressed="true"' in page and "Endorsed" in page and "take back" in page
+    assert reverse("recognition:unendorse", args=[story.pk]) in page
+
+
+def test_a_comment_follows_the_endorsement_in_place(client, story, colleague):
+    client.force_login(colleague)
+
+    endorsed = client.post(reverse("recognition:endorse", args=[story.pk]), {"with_comments": "1"}, **HTMX)
+    assert '<details class="endorse__comment" open>' in endorsed.content.decode()
+    response = client.post(
+        reverse("recognition:endorse_comment", args=[story.pk]),
+        {"comment": " Exactly right. ", "with_comments": "1"},
+        **HTMX,
+    )
+
+    assert Endorsement.objects.get().comment == "Exactly right."
+    page = response.content.decode()
+    assert f'id="comments-{story.pk}" hx-swap-oob="innerHTML"' in page and "Exactly right." in page
+    assert "Change your comment" in page
+
+
+def test_a_comment_without_an_endorsement_is_refused_with_a_message(client, story, colleague):
+    client.force_login(colleague)
+
+    response = client.post(reverse("recognition:endorse_comment", args=[story.pk]), {"comment": "Nice"})
+
+    assert response.status_code == 400
+    assert "Endorse the story first" in response.content.decode()
+    assert not Endorsement.objects.exists()
+
+
+def test_a_comment_on_a_story_i_cannot_read_is_a_404(client, colleague):
+    hidden = DecisionFactory(author=agent(TeamFactory()))
+    client.force_login(colleague)
+
+    assert client.post(reverse("recognition:endorse_comment", args=[hidden.pk]), {"comment": "Hi"}).status_code == 404
+
+
+def test_the_feed_shows_each_cards_latest_comments(client, team, colleague):
+    story = DecisionFactory(author=agent(team), approved=True)
+    for n, text in enumerate(["First!", "Second thoughts", "Third time lucky"]):
+        EndorsementFactory(decision=story, comment=text, created_at=story.created_at + datetime.timedelta(minutes=n))
+    client.force_login(colleague)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "Third time lucky" in page and "Second thoughts" in page and "First!" not in page
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_feed_reads_comments_in_constant_queries(client, team, colleague, count, django_assert_max_num_queries):
+    for _ in range(count):
+        story = DecisionFactory(author=agent(team), approved=True)
+        EndorsementFactory(decision=story, comment="Good call")
+        EndorsementFactory(decision=story, comment="Agreed")
+    client.force_login(colleague)
+
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("home")).content.decode()
+    assert page.count("Agreed") == min(count, 20)

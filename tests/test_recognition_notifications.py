@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core import outbox
 from apps.recognition import services
 from apps.recognition.models import Notification
 
@@ -173,7 +174,7 @@ def test_a_failed_send_goes_back_to_the_outbox_then_gives_up(monkeypatch, pendin
     assert (pending.email_status, pending.email_attempts) == (PENDING, 1)
     assert "SMTPServerDisconnected" in pending.email_error
 
-    Notification.objects.filter(pk=pending.pk).update(email_attempts=services.MAX_EMAIL_ATTEMPTS - 1)
+    Notification.objects.filter(pk=pending.pk).update(email_attempts=outbox.MAX_EMAIL_ATTEMPTS - 1)
     assert services.notification_email_send(notification_id=pending.pk) is False
     pending.refresh_from_db()
     assert pending.email_status == FAILED
@@ -216,5 +217,5 @@ def test_the_outbox_waits_longer_after_each_failed_attempt(pending):
 
     Notification.objects.filter(pk=pending.pk).update(email_claimed_at=now - datetime.timedelta(minutes=33))
     assert services.outbox_drain() == 1
-    assert services.outbox_retry_after(1) == datetime.timedelta(minutes=2)
-    assert services.outbox_retry_after(4) == datetime.timedelta(minutes=128)
+    assert outbox.outbox_retry_after(1) == datetime.timedelta(minutes=2)
+    assert outbox.outbox_retry_after(4) == datetime.timedelta(minutes=128)

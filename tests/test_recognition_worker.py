@@ -2,7 +2,6 @@
 when the broker is down while a manager approves."""
 
 import contextlib
-import socket
 import time
 
 import pytest
@@ -14,16 +13,10 @@ from apps.recognition.models import Notification
 from apps.recognition.tasks import drain_outbox, send_notification_email
 from config.celery_app import app as celery_app
 
+from .conftest import free_port
 from .factories import DecisionFactory, TeamFactory, agent, manager
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("celery-worker")]
-
-
-def _closed_port() -> int:
-    """A port nothing listens on (yet)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _use_broker(url: str) -> None:
@@ -36,7 +29,7 @@ def _use_broker(url: str) -> None:
 @contextlib.contextmanager
 def broker_down():
     working = celery_app.conf.broker_url
-    _use_broker(f"redis://127.0.0.1:{_closed_port()}/0")
+    _use_broker(f"redis://127.0.0.1:{free_port()}/0")
     try:
         yield
     finally:

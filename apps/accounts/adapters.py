@@ -1,7 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
@@ -14,6 +17,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return bool(settings.LEEWAY_SIGNUP_DOMAINS)
 
+    def get_login_redirect_url(self, request):
+        # Someone who joined on their own first meets their welcome page: team, manager, limits.
+        from apps.setup.selectors import is_newcomer
+
+        if is_newcomer(user=request.user):
+            return reverse("welcome:index")
+        return super().get_login_redirect_url(request)
+
     def clean_email(self, email):
         email = super().clean_email(email)
         if not email_domain_allowed(email):
@@ -22,6 +33,21 @@ class AccountAdapter(DefaultAccountAdapter):
                 % {"domains": ", ".join("@" + d for d in settings.LEEWAY_SIGNUP_DOMAINS)}
             )
         return email
+
+    def send_mail(self, template_prefix, email, context_data):
+        """Renders the email now (in the person's language) and leaves the sending to a worker, through the outbox:
+        a mail server that is down or hangs never fails or holds up sign-up or a password reset."""
+        from apps.core.services import account_email_queue
+
+        request = context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context_data}
+        account_email_queue(message=self.render_mail(template_prefix, email, ctx))
+
+    def reauthenticate(self, user, password):
+        # Confirming one's password while signed in (before adding an address or setting up two-factor
+        # authentication) has its own per-person limit. allauth would also count a typo there as a failed sign-in,
+        # which locks the account out of signing in.
+        return user.check_password(password)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

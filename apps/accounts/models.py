@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
@@ -42,10 +43,15 @@ class User(AbstractUser):
         _("email me when my stories are endorsed, approved, celebrated or reviewed"), default=True
     )
     email_digest = models.BooleanField(_("email me the weekly celebration digest"), default=True)
+    email_reminders = models.BooleanField(
+        _("email me once a day when stories have waited too long for my approval"), default=True
+    )
     show_on_leaderboards = models.BooleanField(_("show me on leaderboards"), default=True)
     outcome_reminders = models.BooleanField(
         _("remind me, 30 days after a story, to say whether the customer stayed"), default=True
     )
+    # Set when an admin erased this person's personal data (GDPR): they show as "a former colleague" everywhere.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -63,6 +69,8 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at is not None:
+            return gettext("a former colleague")
         return self.get_full_name() or self.email.split("@")[0]
 
     @property

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.leaderboards.selectors import badges_for
 
@@ -21,6 +21,16 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile is saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "badges": badges_for(user=request.user)})
+
+
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything Leeway holds about me, as a ZIP of JSON and CSV files (GDPR: right of access)."""
+    from apps.setup.personal_data import personal_data_zip
+
+    response = HttpResponse(personal_data_zip(request.user), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="leeway-my-data.zip"'
+    return response
 
 
 @login_not_required

@@ -9,6 +9,7 @@ from apps.accounts.models import User
 from apps.org.models import Organisation, Team
 
 from .models import Category, Channel, CompanyValue, Decision, Outcome, TrustStatement
+from .services import HEADLINE_LENGTH
 
 MIN_JUSTIFICATION = 20
 
@@ -18,21 +19,22 @@ class DecisionForm(forms.ModelForm):
 
     class Meta:
         model = Decision
+        # The five that matter come first and are the only ones required; the rest can wait (`OPTIONAL_DETAILS`).
         fields = [
             "situation",
-            "action",
             "justification",
             "category",
-            "channel",
             "cost",
+            "channel",
+            "happened_on",
+            "action",
             "outcome",
             "values",
-            "happened_on",
             "customer_reference",
         ]
         labels = {
-            "situation": _("What was the situation?"),
-            "action": _("What did you decide?"),
+            "situation": _("What happened, and what did you decide?"),
+            "action": _("Headline"),
             "justification": _("Why? Your justification"),
             "category": _("Category"),
             "channel": _("Channel"),
@@ -43,8 +45,8 @@ class DecisionForm(forms.ModelForm):
             "customer_reference": _("Customer reference"),
         }
         help_texts = {
-            "situation": _("A few sentences: what did the customer need, and what stood in the way?"),
-            "action": _("What you did for the customer, in one or two sentences."),
+            "situation": _("A few sentences: what the customer needed, what stood in the way, and what you did."),
+            "action": _("A short title for the feed. Leave it empty and we use the start of your story."),
             "justification": _("Responsible freedom means a solid reason: why was this the right call?"),
             "cost": _("What it cost the company, in %(currency)s. Enter 0 if it cost nothing."),
             "customer_reference": _(
@@ -53,30 +55,37 @@ class DecisionForm(forms.ModelForm):
             ),
         }
         widgets = {
-            "situation": forms.Textarea(attrs={"rows": 3}),
-            "action": forms.Textarea(attrs={"rows": 2}),
-            "justification": forms.Textarea(attrs={"rows": 3}),
+            "situation": forms.Textarea(attrs={"rows": 4}),
+            "action": forms.TextInput,
+            "justification": forms.Textarea(attrs={"rows": 2}),
             "values": forms.CheckboxSelectMultiple,
             "happened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "cost": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
         }
 
+    # Shown folded under "Add more": they can be added now, or later by editing the story.
+    OPTIONAL_DETAILS = ("action", "outcome", "values", "customer_reference")
+
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
+        for name in (*self.OPTIONAL_DETAILS, "happened_on"):
+            self.fields[name].required = False
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["category"].empty_label = _("Choose a category")
         self.fields["values"].queryset = CompanyValue.objects.filter(is_active=True)
-        self.fields["values"].required = False
         self.fields["channel"].choices = [("", _("Choose a channel")), *Channel.choices]
-        self.fields["outcome"].choices = [("", _("Choose an outcome")), *Outcome.choices]
+        self.fields["outcome"].choices = [("", _("Not known yet")), *Outcome.choices]
         self.fields["cost"].help_text = self.fields["cost"].help_text % {"currency": organisation.currency}
         self.fields["cost"].error_messages["invalid"] = _("Enter the cost as a number, for example 25 or 12.50.")
         self.fields["cost"].error_messages["max_decimal_places"] = _("Use at most two decimals, for example 12.50.")
         self.fields["happened_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        # Today in the person's own time zone (the middleware activates it).
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("happened_on", timezone.localdate())
-        for name in ("situation", "action", "justification"):
+            self.fields["situation"].widget.attrs["autofocus"] = True
+        self.fields["action"].widget.attrs["maxlength"] = HEADLINE_LENGTH
+        for name in ("situation", "justification"):
             self.fields[name].widget.attrs["maxlength"] = Decision._meta.get_field(name).max_length
 
     def clean_cost(self):
@@ -102,10 +111,16 @@ class DecisionForm(forms.ModelForm):
         return justification
 
     def clean_happened_on(self):
-        happened_on = self.cleaned_data["happened_on"]
-        if happened_on and happened_on > timezone.localdate():
+        happened_on = self.cleaned_data["happened_on"] or timezone.localdate()
+        if happened_on > timezone.localdate():
             raise forms.ValidationError(_("That date is in the future. When did it happen?"))
         return happened_on
+
+    def clean_action(self):
+        return self.cleaned_data["action"].strip()
+
+    def optional_details(self):
+        return [self[name] for name in self.OPTIONAL_DETAILS]
 
     def clean_customer_reference(self):
         return self.cleaned_data["customer_reference"].strip()
@@ -119,7 +134,20 @@ class CoverageHintForm(forms.Form):
     happened_on = forms.DateField(required=False)
 
 
+class PrecedentsForm(forms.Form):
+    """What the log form has so far, read leniently while the agent types."""
+
+    situation = forms.CharField(required=False, max_length=2000)
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), required=False)
+
+
 class FeedFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Search stories"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. late fee, reembolso, terugbetaling")}),
+    )
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"), required=False, empty_label=_("All teams"), label=_("Team")
     )
@@ -139,8 +167,13 @@ class FeedFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["data-autosubmit"] = ""
+        for name, field in self.fields.items():
+            if name != "q":
+                field.widget.attrs["data-autosubmit"] = ""
+
+    def filter_fields(self):
+        """The drop-down filters; the search box is shown on its own above the stories."""
+        return [self[name] for name in self.fields if name != "q"]
 
 
 class TrustStatementForm(forms.ModelForm):
@@ -205,4 +238,17 @@ class TeamGuardrailForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
+    """After approval: what became of the customer (author or manager), and, for the author, the values it shows."""
+
     outcome = forms.ChoiceField(label=_("What became of the customer?"), choices=Outcome.choices)
+    values = forms.ModelMultipleChoiceField(
+        queryset=CompanyValue.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Which of our values does it show?"),
+    )
+
+    def __init__(self, *args, for_author: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not for_author:
+            del self.fields["values"]

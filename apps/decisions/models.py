@@ -202,10 +202,13 @@ class Decision(models.Model):
     justification = models.TextField(_("why? your justification"), max_length=2000)
     cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3)
-    outcome = models.CharField(_("customer outcome"), max_length=16, choices=Outcome)
+    # Often known only later: the author adds it by editing the story.
+    outcome = models.CharField(_("customer outcome"), max_length=16, choices=Outcome, blank=True)
     values = models.ManyToManyField(CompanyValue, blank=True, related_name="decisions", verbose_name=_("values"))
     happened_on = models.DateField(_("when did it happen?"))
     customer_reference = models.CharField(_("customer reference"), max_length=40, blank=True)
+    # The language it was written in (its author's at the time): search stems it with that language's rules.
+    language = models.CharField(_("language"), max_length=8, blank=True)
 
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.SUBMITTED)
     # Decided by the server at submit time and never rewritten when the rules change later.
@@ -236,6 +239,13 @@ class Decision(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     # When its author was reminded, once, to say what became of the customer (see OutcomeChange).
     outcome_reminded_at = models.DateTimeField(null=True, blank=True)
+    # A manager may hand a submitted story back to its author to change (say, a customer's personal data slipped
+    # into the text). Not a penalty: the story stays submitted and goes back to the queue once the author edits it.
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    return_note = models.TextField(_("note to the author"), max_length=1000, blank=True)
 
     # Stories the whole organisation may read.
     SHARED_STATUSES = (Status.APPROVED, Status.CELEBRATED)
@@ -262,6 +272,9 @@ class Decision(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(covered=False) | ~Q(coverage="none"), name="decision_covered_names_its_rule"
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | Q(status="submitted"), name="decision_returned_while_submitted"
             ),
             # Nobody approves or celebrates their own story, however the row is written.
             models.CheckConstraint(

@@ -2,15 +2,18 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.org.models import Membership, Team
+from apps.org.models import Department, Membership, Team
+from apps.org.selectors import stand_in_teams_for, teams_overseen_by
 
+from . import search
 from .models import (
     DEFAULT_GUARDRAIL_LIMIT,
     Category,
+    Coverage,
     Decision,
     Guardrail,
     OutcomeChange,
@@ -21,7 +24,8 @@ from .models import (
 
 
 def visible_decisions(*, user) -> QuerySet[Decision]:
-    """The decisions `user` may read: every shared story, their own, their teams' live ones; admins see all.
+    """The decisions `user` may read: every shared story, their own, their teams' live ones (and those of the teams
+    in the departments they head); admins see all.
 
     A withdrawn decision stays visible to its author only (and admins).
     """
@@ -29,18 +33,61 @@ def visible_decisions(*, user) -> QuerySet[Decision]:
     if user.is_staff:
         return decisions
     my_team_ids = Membership.objects.filter(user=user).values("team_id")
+    # A department head reads the live stories of every team in their departments (and stands in for a team that
+    # has no manager).
+    headed = Department.objects.filter(heads=user).values("pk")
     return decisions.filter(
         Q(author=user)
         | Q(status__in=Decision.SHARED_STATUSES)
-        | (Q(team_id__in=my_team_ids) & ~Q(status=Decision.Status.WITHDRAWN))
+        | ((Q(team_id__in=my_team_ids) | Q(team__department_id__in=headed)) & ~Q(status=Decision.Status.WITHDRAWN))
     )
 
 
 def can_manage_decision(*, user, decision: Decision) -> bool:
-    """Managers act on decisions of the teams they manage, never on their own."""
+    """Managers act on decisions of the teams they manage, never on their own; a team without an active manager
+    has a stand-in (its department head, or else the admins)."""
     if decision.author_id == user.pk:
         return False
-    return Membership.objects.filter(user=user, team_id=decision.team_id, role=Membership.Role.MANAGER).exists()
+    return (
+        Team.objects.filter(pk=decision.team_id)
+        .filter(
+            Q(memberships__user=user, memberships__role=Membership.Role.MANAGER)
+            | Q(pk__in=stand_in_teams_for(user=user).values("pk"))
+        )
+        .exists()
+    )
+
+
+def may_see_private(*, user, person_id: int, team_id: int) -> bool:
+    """What is private to a person in a team (a trust statement addressed to them, their story's customer reference)
+    is seen by that person, the team's managers, the heads of its department and admins: nobody else."""
+    if user.pk == person_id or user.is_staff:
+        return True
+    return teams_overseen_by(user=user).filter(pk=team_id).exists()
+
+
+def may_see_private_details(*, user, decision: Decision) -> bool:
+    """Whether `user` sees a story's private details: its customer reference and the trust statement to its author
+    that covered it. Costs a query only when the story has such details."""
+    statement = decision.covering_trust_statement if decision.coverage == Coverage.TRUST else None
+    if not decision.customer_reference and (statement is None or statement.agent_id is None):
+        return False
+    return may_see_private(user=user, person_id=decision.author_id, team_id=decision.team_id)
+
+
+def guardrail_detail_team_ids(*, user) -> set[int] | None:
+    """The teams whose stories show `user` where they stand against the guardrails ("above the guardrail",
+    "flagged for a conversation"): the teams they manage or whose department they head; None means every team
+    (admins). Everyone else sees only "Covered", and authors always see their own (`sees_guardrail_detail`)."""
+    if user.is_staff:
+        return None
+    return set(teams_overseen_by(user=user).values_list("pk", flat=True))
+
+
+def sees_guardrail_detail(*, user, decision: Decision, team_ids: set[int] | None) -> bool:
+    """Deciding is safe: a story above the guardrail is nobody's business but its author's and those who lead them.
+    `team_ids` comes from `guardrail_detail_team_ids`, read once for a whole page of stories."""
+    return decision.author_id == user.pk or team_ids is None or decision.team_id in team_ids
 
 
 def with_card_data(decisions: QuerySet[Decision]) -> QuerySet[Decision]:
@@ -62,7 +109,30 @@ def feed_for_user(*, user, filters: dict | None = None) -> QuerySet[Decision]:
             decisions = decisions.filter(**{name: filters[name]})
     if filters.get("value"):
         decisions = decisions.filter(values=filters["value"])
+    if filters.get("q"):
+        return with_card_data(search.matching(decisions, filters["q"])).order_by("-search_rank", "-created_at", "-pk")
     return with_card_data(decisions).order_by("-created_at", "-pk")
+
+
+# How many precedents the log form shows while the agent types.
+PRECEDENTS = 3
+
+
+def precedents_for(*, user, text: str, category: Category | None) -> list[Decision]:
+    """Up to three approved or celebrated stories like the one being typed, among those `user` may read: the most
+    similar words first (stemmed in each language), the same category and celebrated ones ahead of the others. With
+    no words yet, the latest celebrated stories of the category. One query."""
+    shared = visible_decisions(user=user).filter(status__in=Decision.SHARED_STATUSES).exclude(author=user)
+    if search.words_of(text):
+        first = [ExpressionWrapper(Q(category=category), output_field=BooleanField()).desc()] if category else []
+        stories = search.similar(shared, text).order_by(
+            *first, "-search_rank", F("celebrated_at").desc(nulls_last=True), "-created_at"
+        )
+    elif category is not None:
+        stories = shared.filter(category=category).order_by(F("celebrated_at").desc(nulls_last=True), "-created_at")
+    else:
+        return []
+    return list(stories.select_related("author", "category")[:PRECEDENTS])
 
 
 def decisions_of(*, user) -> QuerySet[Decision]:

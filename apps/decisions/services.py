@@ -95,6 +95,24 @@ def _apply_coverage(decision: Decision) -> None:
     decision.covering_trust_statement = result.trust_statement
 
 
+HEADLINE_LENGTH = 120
+
+
+def headline_from(text: str) -> str:
+    """A story's title when its author gave none: the start of what they wrote, cut at a word."""
+    text = " ".join(text.split())
+    if len(text) <= HEADLINE_LENGTH:
+        return text
+    return text[: HEADLINE_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+def _complete(decision: Decision) -> None:
+    """What the server decides, whoever writes the story: its headline if left empty, and its coverage."""
+    if not decision.action.strip():
+        decision.action = headline_from(decision.situation)
+    _apply_coverage(decision)
+
+
 class NoTeam(Exception):
     """The person belongs to no team yet, so nobody could approve their story."""
 
@@ -105,8 +123,10 @@ def decision_submit(*, author, fields: dict, values=()) -> Decision:
     team = team_of_agent(user=author)
     if team is None:
         raise NoTeam
-    decision = Decision(**fields, author=author, team=team, currency=Organisation.current().currency)
-    _apply_coverage(decision)
+    decision = Decision(
+        **fields, author=author, team=team, currency=Organisation.current().currency, language=author.language
+    )
+    _complete(decision)
     decision.full_clean(exclude=["values"])
     decision.save()
     decision.values.set(values)
@@ -125,7 +145,9 @@ def decision_update(*, decision: Decision, editor, fields: dict, values=()) -> D
     ensure_author_may_change(decision=locked, user=editor)
     for name, value in fields.items():
         setattr(locked, name, value)
-    _apply_coverage(locked)
+    _complete(locked)
+    # A story returned to its author goes back to the queue once they changed it.
+    locked.returned_at, locked.returned_by, locked.return_note = None, None, ""
     locked.full_clean(exclude=["values"])
     locked.save()
     locked.values.set(values)
@@ -138,7 +160,8 @@ def decision_withdraw(*, decision: Decision, user) -> Decision:
     ensure_author_may_change(decision=locked, user=user)
     locked.status = Decision.Status.WITHDRAWN
     locked.withdrawn_at = timezone.now()
-    locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    locked.returned_at, locked.returned_by, locked.return_note = None, None, ""
+    locked.save(update_fields=["status", "withdrawn_at", "returned_at", "returned_by", "return_note", "updated_at"])
     return locked
 
 
@@ -222,13 +245,16 @@ def may_record_outcome(*, user, decision: Decision) -> bool:
 
 
 @transaction.atomic
-def decision_outcome_record(*, decision: Decision, user, outcome: str) -> OutcomeChange:
-    """Confirms (the same outcome) or corrects the story's outcome; the story keeps the latest, the change is kept."""
+def decision_outcome_record(*, decision: Decision, user, outcome: str, values=None) -> OutcomeChange:
+    """Confirms (the same outcome) or corrects the story's outcome; the story keeps the latest, the change is kept.
+    Its author may also say, now or later, which of our values it shows."""
     locked = Decision.objects.select_for_update().get(pk=decision.pk)
     if not may_record_outcome(user=user, decision=locked):
         raise PermissionDenied
     change = OutcomeChange.objects.create(decision=locked, previous=locked.outcome, outcome=outcome, changed_by=user)
     locked.outcome = outcome
     locked.save(update_fields=["outcome", "updated_at"])
+    if values is not None and locked.author_id == user.pk:
+        locked.values.set(values)
     decision.outcome = outcome
     return change

@@ -6,6 +6,7 @@ app_name = "decisions"
 urlpatterns = [
     path("new/", views.decision_create, name="create"),
     path("new/coverage/", views.coverage_hint, name="coverage_hint"),
+    path("new/precedents/", views.precedents, name="precedents"),
     path("mine/", views.my_decisions, name="mine"),
     path("<int:pk>/", views.decision_detail, name="detail"),
     path("<int:pk>/edit/", views.decision_edit, name="edit"),

@@ -16,6 +16,7 @@ from .forms import (
     DecisionForm,
     FeedFilterForm,
     OutcomeForm,
+    PrecedentsForm,
     TeamGuardrailForm,
     TrustStatementForm,
 )
@@ -62,9 +63,12 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 
 def decision_create(request: HttpRequest) -> HttpResponse:
+    team = team_of_agent(user=request.user)
+    if team is None:
+        # Told before any form: nobody could approve a story from someone in no team.
+        return render(request, "setup/no_team.html")
     organisation = Organisation.current()
     form = DecisionForm(request.POST or None, organisation=organisation)
-    team = team_of_agent(user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "values"}
         try:
@@ -129,6 +133,18 @@ def coverage_hint(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+def precedents(request: HttpRequest) -> HttpResponse:
+    """htmx, while the agent types: up to three shared stories like theirs, and the lessons shared in the category."""
+    form = PrecedentsForm(request.GET)
+    form.is_valid()
+    category = form.cleaned_data.get("category")
+    stories = selectors.precedents_for(
+        user=request.user, text=form.cleaned_data.get("situation") or "", category=category
+    )
+    return render(request, "decisions/_precedents.html", {"precedents": stories, "category": category})
+
+
 def decision_detail(request: HttpRequest, pk: int, outcome_form: OutcomeForm | None = None) -> HttpResponse:
     decision = get_object_or_404(
         selectors.with_viewer_manages(
@@ -137,13 +153,18 @@ def decision_detail(request: HttpRequest, pk: int, outcome_form: OutcomeForm | N
         pk=pk,
     )
     if services.may_record_outcome(user=request.user, decision=decision):
-        outcome_form = outcome_form or OutcomeForm(initial={"outcome": decision.outcome})
+        is_author = decision.author_id == request.user.pk
+        outcome_form = outcome_form or OutcomeForm(
+            for_author=is_author,
+            initial={"outcome": decision.outcome, "values": [value.pk for value in decision.values.all()]},
+        )
     return render(
         request,
         "decisions/detail.html",
         {
             "decision": decision,
             "is_author": decision.author_id == request.user.pk,
+            "may_see_private": selectors.may_see_private_details(user=request.user, decision=decision),
             "can_change": decision.author_id == request.user.pk and decision.status == Decision.Status.SUBMITTED,
             "outcome_form": outcome_form,
             "outcome_changes": selectors.outcome_history(decision=decision) if decision.is_shared else [],
@@ -157,11 +178,14 @@ def decision_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _visible_decision(request, pk)
     if not services.may_record_outcome(user=request.user, decision=decision):
         raise PermissionDenied
-    form = OutcomeForm(request.POST)
+    form = OutcomeForm(request.POST, for_author=decision.author_id == request.user.pk)
     if not form.is_valid():
         return decision_detail(request, pk, outcome_form=form)
     change = services.decision_outcome_record(
-        decision=decision, user=request.user, outcome=form.cleaned_data["outcome"]
+        decision=decision,
+        user=request.user,
+        outcome=form.cleaned_data["outcome"],
+        values=form.cleaned_data.get("values"),
     )
     if change.is_confirmation:
         messages.success(request, _("Thanks: the outcome is confirmed."))

@@ -1,12 +1,18 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from apps.core import outbox
+
 from . import services
 from .models import Delivery, Digest, Edition
+from .tasks import send_pending
 
 
 @admin.register(Edition)
@@ -64,7 +70,17 @@ class DigestAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "edition", "digest", "status", "attempts", "sent_at", "last_error", "preview"]
+    list_display = [
+        "recipient",
+        "edition",
+        "digest",
+        "status",
+        "attempts",
+        "sent_at",
+        "last_error",
+        "preview",
+        "resend",
+    ]
     list_filter = ["status", "edition"]
     search_fields = ["recipient__email", "recipient__first_name", "recipient__last_name"]
     list_select_related = ["recipient", "edition", "digest"]
@@ -87,6 +103,31 @@ class DeliveryAdmin(admin.ModelAdmin):
     def preview(self, obj):
         url = f"{reverse('digests:preview')}?person={obj.recipient_id}&week={obj.edition_id}"
         return format_html('<a href="{}">{}</a>', url, _("Preview"))
+
+    @admin.display(description=_("resend"))
+    def resend(self, obj):
+        if obj.status != Delivery.Status.FAILED:
+            return "—"
+        # One click: the button submits the list's own form (and its CSRF token) to this delivery's resend address.
+        url = reverse("admin:digests_delivery_resend", args=[obj.pk])
+        return format_html('<button type="submit" class="button" formaction="{}">{}</button>', url, _("Resend"))
+
+    def get_urls(self):
+        resend = self.admin_site.admin_view(self.resend_view)
+        return [path("<int:pk>/resend/", resend, name="digests_delivery_resend"), *super().get_urls()]
+
+    def resend_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        delivery = get_object_or_404(Delivery, pk=pk)
+        if services.deliveries_retry(delivery_ids=[pk]):
+            outbox.enqueue(send_pending, delivery.edition_id)
+            self.message_user(
+                request, _("The digest to %(person)s is being sent again.") % {"person": delivery.recipient}
+            )
+        return redirect("admin:digests_delivery_changelist")
 
     @admin.action(description=_("Try the selected failed deliveries again"))
     def retry(self, request, queryset):

@@ -155,24 +155,23 @@ def build_contents(
         for key in team_scopes[decision.team_id]:
             contents[key]["first_stories"].append(_story(decision))
 
+    # Only statements to a whole team travel: a digest is read by everyone, and a statement to one person (with its
+    # raised limit) is private to them, their managers and department heads. They read it in the playbook.
     statements = (
-        TrustStatement.objects.filter(_period("created_at", start, end))
-        .select_related("author", "agent", "team", "category")
+        TrustStatement.objects.filter(_period("created_at", start, end), agent__isnull=True)
+        .select_related("author", "team", "category")
         .order_by("created_at", "pk")
     )
     for statement in statements:
         item = {
             "id": statement.pk,
             "author": _name(statement.author),
-            "to": _name(statement.agent),
             "team": statement.team.name,
             "text": statement.text,
             "category": _names(statement.category) if statement.category else None,
             "raised_limit": str(statement.raised_limit) if statement.raised_limit is not None else None,
         }
-        # A statement to one person is shared with their team only, as in the playbook; a team-wide one travels.
-        keys = team_scopes[statement.team_id] if statement.agent_id is None else team_scopes[statement.team_id][-1:]
-        for key in keys:
+        for key in team_scopes[statement.team_id]:
             contents[key]["trust"].append(item)
 
     _add_numbers(contents, structure=structure, team_scopes=team_scopes, start=start, end=end)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from apps.core.links import absolute_url
+from apps.core.mail import message_id
 
 from .models import Delivery, Digest
 from .presenters import edition_dates, personal_line, present
@@ -73,6 +74,7 @@ def digest_message(*, digest: Digest, recipient, personal: dict, delivery: Deliv
     subject_line, text, html = render_digest_email(digest=digest, recipient=recipient, personal=personal, tz=tz)
     link = unsubscribe_url(recipient)
     headers = {
+        "Message-ID": message_id(),
         # RFC 8058: mail clients offer "unsubscribe" and POST to the link without opening it.
         "List-Unsubscribe": f"<{link}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -6,12 +6,15 @@ import datetime
 import logging
 import uuid
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.mail import is_permanent_failure
 from apps.leaderboards import periods
 from apps.leaderboards.models import Period, Snapshot
 from apps.leaderboards.services import snapshot_compute
@@ -26,7 +29,19 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 50
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 60  # 1, 2, 4, 8 minutes between the attempts
-STALE_CLAIM = datetime.timedelta(minutes=15)
+
+
+def claim_lease() -> datetime.timedelta:
+    """How long claimed deliveries stay with a worker that shows no sign of life. A live worker renews the lease
+    before each email, and one email takes at most a few SMTP timeouts; so a claim older than this belongs to a worker
+    that died, and the next tick gives its emails to another."""
+    return datetime.timedelta(seconds=settings.LEEWAY_DIGEST_CLAIM_LEASE)
+
+
+IN_DOUBT = (
+    "Interrupted while sending: it may or may not have arrived, so it is not sent again automatically "
+    "(nobody gets a digest twice). Resend it if the person did not get it."
+)
 RESEND_WINDOW = datetime.timedelta(days=7)
 
 
@@ -221,16 +236,18 @@ def digests_dispatch_due(*, now: datetime.datetime | None = None) -> list[int]:
     )
 
 
-def deliveries_release_stale(*, now: datetime.datetime) -> None:
-    """After a crash: claimed rows never reached the SMTP server, so they go back to pending; a row left `sending`
-    may or may not have been sent, so it is not sent again but shown to admins as failed."""
-    stale = Q(claimed_at__lt=now - STALE_CLAIM)
-    Delivery.objects.filter(stale, status=Delivery.Status.CLAIMED).update(status=Delivery.Status.PENDING, claim=None)
-    Delivery.objects.filter(stale, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.FAILED,
-        claim=None,
-        last_error="Interrupted while sending; not sent again automatically, so that nobody gets it twice.",
+def deliveries_release_stale(*, now: datetime.datetime) -> int:
+    """After a worker died: the rows it claimed but had not started never reached the SMTP server, so they go back to
+    pending; the one it was sending may or may not have arrived, so it is not sent again but shown to admins as
+    failed, with a one-click resend. Returns how many were given back."""
+    stale = Q(claimed_at__lt=now - claim_lease())
+    released = Delivery.objects.filter(stale, status=Delivery.Status.CLAIMED).update(
+        status=Delivery.Status.PENDING, claim=None
     )
+    Delivery.objects.filter(stale, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.FAILED, claim=None, last_error=IN_DOUBT
+    )
+    return released
 
 
 @dataclasses.dataclass
@@ -259,10 +276,12 @@ def _claim(*, edition_id: int, now, batch_size: int) -> uuid.UUID | None:
 
 
 def _failed(delivery: Delivery, error: Exception | str, *, now, count_attempt: bool = False) -> str:
-    """A send failed. `count_attempt`: the failure came before the send was started (and counted), e.g. the SMTP
-    server refused the connection, so this attempt is counted here — otherwise retries would never back off."""
+    """A send failed: it is tried again later (with backoff), unless it failed for good (the last attempt, or the mail
+    server refused this message with a 5xx answer). `count_attempt`: the failure came before the send was started
+    (and counted), e.g. the SMTP server refused the connection, so this attempt is counted here — otherwise retries
+    would never back off."""
     attempts = delivery.attempts + 1
-    if attempts >= MAX_ATTEMPTS:
+    if attempts >= MAX_ATTEMPTS or is_permanent_failure(error):
         status, next_attempt = Delivery.Status.FAILED, None
     else:
         status = Delivery.Status.PENDING
@@ -300,36 +319,52 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
         return result
     try:
         for delivery in batch:
-            recipient = delivery.recipient
-            if not (recipient.is_active and recipient.email_digest and recipient.email):
-                # Opted out (or left) since the week was built.
-                Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, claim=None)
-                result.skipped += 1
-                continue
-            message = digest_message(
-                digest=delivery.digest, recipient=recipient, personal=delivery.personal, delivery=delivery, tz=tz
-            )
-            message.connection = connection
-            started = Delivery.objects.filter(pk=delivery.pk, claim=claim, status=Delivery.Status.CLAIMED).update(
-                status=Delivery.Status.SENDING, attempts=F("attempts") + 1
-            )
-            if not started:
-                continue
-            try:
-                if connection.send_messages([message]) != 1:
-                    raise RuntimeError("The mail server did not accept the message.")
-            except Exception as exc:
-                _failed(delivery, exc, now=now)
-                result.failed += 1
-                _reopen(connection)
-                continue
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.SENT, sent_at=timezone.now(), claim=None, last_error=""
-            )
-            result.sent += 1
+            _send_one(delivery, claim=claim, connection=connection, tz=tz, now=now, result=result)
+    except BaseException:
+        # The task is being stopped (time limit, shutdown) or the database failed: what was not started goes back at
+        # once, for the next worker; the email in flight, if any, stays `sending` and becomes "in doubt".
+        Delivery.objects.filter(claim=claim, status=Delivery.Status.CLAIMED).update(
+            status=Delivery.Status.PENDING, claim=None
+        )
+        raise
     finally:
         connection.close()
     return result
+
+
+def _send_one(delivery: Delivery, *, claim, connection, tz, now, result: BatchResult) -> None:
+    recipient = delivery.recipient
+    if not (recipient.is_active and recipient.email_digest and recipient.email):
+        # Opted out (or left) since the week was built.
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, claim=None)
+        result.skipped += 1
+        return
+    message = digest_message(
+        digest=delivery.digest, recipient=recipient, personal=delivery.personal, delivery=delivery, tz=tz
+    )
+    message.connection = connection
+    # A sign of life: the lease on the rest of this worker's batch is renewed before each email.
+    moment = timezone.now()
+    Delivery.objects.filter(claim=claim, status=Delivery.Status.CLAIMED).update(claimed_at=moment)
+    started = Delivery.objects.filter(pk=delivery.pk, claim=claim, status=Delivery.Status.CLAIMED).update(
+        status=Delivery.Status.SENDING, attempts=F("attempts") + 1, claimed_at=moment
+    )
+    if not started:
+        return
+    try:
+        if connection.send_messages([message]) != 1:
+            raise RuntimeError("The mail server did not accept the message.")
+    except SoftTimeLimitExceeded:
+        raise  # stopped mid-send: this one is in doubt, never retried automatically
+    except Exception as exc:
+        _failed(delivery, exc, now=now)
+        result.failed += 1
+        _reopen(connection)
+        return
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), claim=None, last_error=""
+    )
+    result.sent += 1
 
 
 def _reopen(connection) -> None:

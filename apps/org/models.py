@@ -76,6 +76,39 @@ class Organisation(models.Model):
     digest_weekday = models.PositiveSmallIntegerField(_("digest weekday"), choices=Weekday, default=Weekday.FRIDAY)
     digest_time = models.TimeField(_("digest time"), default=datetime.time(16, 0))
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    mfa_required_for_admins = models.BooleanField(
+        _("admins must use two-factor authentication"),
+        default=False,
+        help_text=_("Admins without an authenticator app are asked to set one up before they can go on."),
+    )
+    mfa_required_for_managers = models.BooleanField(
+        _("managers and department heads must use two-factor authentication"),
+        default=False,
+        help_text=_("They read their teams' stories and reviews: ask them to set up an authenticator app too."),
+    )
+    # Nobody waits forever: counted in working days (Monday to Friday) in the organisation's time zone.
+    reminder_after_days = models.PositiveSmallIntegerField(
+        _("remind managers after (working days)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("A manager whose stories wait longer than this gets one reminder a day, at most."),
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("show to department heads after (working days)"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_("A story still waiting after this long also appears to the department's heads and to admins."),
+    )
+    auto_approve_after_days = models.PositiveSmallIntegerField(
+        _("approve covered stories automatically after (working days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Leave empty to never approve automatically. When set, a covered story that no manager acted on for this "
+            "long is approved, and the audit trail says it was automatic."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -85,6 +118,10 @@ class Organisation(models.Model):
             models.CheckConstraint(condition=models.Q(customer_lifetime_value__gte=0), name="org_ltv_not_negative"),
             models.CheckConstraint(
                 condition=models.Q(small_decision_threshold__gte=0), name="org_small_decision_threshold_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(escalate_after_days__gte=models.F("reminder_after_days")),
+                name="org_escalation_after_reminder",
             ),
         ]
 

@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Department, Membership, Organisation, Team
 
@@ -47,6 +47,32 @@ def teams_overseen_by(*, user) -> QuerySet[Team]:
     return Team.objects.filter(
         Q(memberships__user=user, memberships__role=Membership.Role.MANAGER) | Q(department__heads=user)
     ).distinct()
+
+
+def _has_active_manager() -> Exists:
+    return Exists(Membership.objects.filter(team=OuterRef("pk"), role=Membership.Role.MANAGER, user__is_active=True))
+
+
+def stand_in_teams_for(*, user) -> QuerySet[Team]:
+    """Teams left with no active manager (theirs left, or none was set) whose stories `user` takes until a new
+    manager is set: a department head takes those of their departments; admins those whose department has no
+    active head either. So a leaving manager never leaves a team without someone to approve."""
+    if not user.is_authenticated:
+        return Team.objects.none()
+    takes = Q(department__heads=user)
+    if user.is_staff:
+        takes |= ~Exists(
+            Department.heads.through.objects.filter(department=OuterRef("department"), user__is_active=True)
+        )
+    return Team.objects.filter(~_has_active_manager()).filter(takes).distinct()
+
+
+def teams_acted_on_by(*, user) -> QuerySet[Team]:
+    """The teams whose stories a person approves, celebrates and reviews: those they manage, and those they stand
+    in for (see `stand_in_teams_for`)."""
+    return Team.objects.filter(
+        Q(pk__in=teams_managed_by(user=user).values("pk")) | Q(pk__in=stand_in_teams_for(user=user).values("pk"))
+    )
 
 
 def team_of_agent(*, user) -> Team | None:

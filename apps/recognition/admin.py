@@ -1,20 +1,8 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+
+from apps.core.admin import OutboxAdminMixin, ReadOnlyAdmin
 
 from .models import AuditEvent, Endorsement, Notification, Review, ReviewMessage
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record of what happened: admins read it, nobody edits it here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEvent)
@@ -54,18 +42,9 @@ class ReviewAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(OutboxAdminMixin, ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "kind", "actor", "email_status", "email_attempts", "email_sent_at"]
     list_filter = ["kind", "email_status"]
     search_fields = ["recipient__email"]
     list_select_related = ["recipient", "actor"]
     date_hierarchy = "created_at"
-    actions = ["retry_email"]
-
-    @admin.action(description=_("Send the email again if it failed"))
-    def retry_email(self, request, queryset):
-        # Only failed rows go back to the outbox; sent ones are never sent twice.
-        count = queryset.filter(email_status=Notification.EmailStatus.FAILED).update(
-            email_status=Notification.EmailStatus.PENDING, email_attempts=0, email_claimed_at=None
-        )
-        self.message_user(request, _("%(count)d notification(s) are back in the outbox.") % {"count": count})

@@ -18,6 +18,7 @@ from apps.decisions.models import Decision, Outcome
 from apps.org.models import Membership
 
 from .models import AuditEvent, Endorsement, Notification, Review, ReviewMessage
+from .services import escalations_record
 
 NOTES = {
     "en": [
@@ -74,6 +75,44 @@ def seed(*, today, seeded: dict) -> None:
             _endorse(decisions, managers, now, rng)
         if not Review.objects.exists():
             _reviews(decisions, managers, now)
+        if not AuditEvent.objects.filter(verb=AuditEvent.Verb.RETURNED).exists():
+            _return_one(managers, now)
+        # Stories that waited past the organisation's second limit show up for department heads and admins.
+        escalations_record(now=now)
+
+
+RETURN_NOTES = {
+    "en": "Thanks for logging this! Could you take the customer's phone number out of the text? Then I'll approve it.",
+    "es": "¡Gracias por registrarla! ¿Puedes quitar del texto el teléfono del cliente? Luego la apruebo.",
+    "nl": "Dank voor het vastleggen! Kun je het telefoonnummer van de klant uit de tekst halen? Dan keur ik het goed.",
+}
+
+
+def _return_one(managers, now) -> None:
+    """One waiting story handed back to its author with a note: returned, never rejected."""
+    waiting = (
+        Decision.objects.filter(status=Decision.Status.SUBMITTED, returned_at__isnull=True, review__isnull=True)
+        .select_related("author")
+        .order_by("-created_at")
+    )
+    # The demo agent (README) gets it, so that signing in as her shows what a returned story looks like.
+    for decision in sorted(waiting, key=lambda d: d.author.email != "ana@acme.example"):
+        manager = next((m for m in managers.get(decision.team_id, []) if m.pk != decision.author_id), None)
+        if manager is None:
+            continue
+        note = RETURN_NOTES.get(decision.author.language, RETURN_NOTES["en"])
+        Decision.objects.filter(pk=decision.pk).update(returned_at=now, returned_by=manager, return_note=note)
+        AuditEvent.objects.create(
+            actor=manager, verb=AuditEvent.Verb.RETURNED, decision=decision, data={"team_id": decision.team_id}
+        )
+        Notification.objects.create(
+            recipient=decision.author,
+            kind=Notification.Kind.RETURNED,
+            decision=decision,
+            actor=manager,
+            email_status=Notification.EmailStatus.SKIPPED,
+        )
+        return
 
 
 def _managers_by_team() -> dict[int, list[User]]:

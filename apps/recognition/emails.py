@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from apps.core.links import absolute_url
+from apps.core.mail import message_id
 from apps.org.selectors import time_zone_for
 
 from .models import Endorsement, Notification
@@ -57,10 +58,36 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
         headers={
+            "Message-ID": message_id(),
             "Auto-Submitted": "auto-generated",
             "Content-Language": language,
             "X-Leeway-Notification": str(notification.pk),
         },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def queue_reminder_message(*, manager, count: int, oldest: list) -> EmailMultiAlternatives:
+    """The daily reminder to a manager: how many stories have waited too long, the oldest few, a link to the queue."""
+    language = manager.language or settings.LANGUAGE_CODE
+    with translation.override(language), timezone.override(time_zone_for(manager)):
+        context = {
+            "recipient": manager,
+            "count": count,
+            "oldest": oldest,
+            "url": absolute_url(reverse("recognition:queue")),
+            "preferences_url": absolute_url(reverse("accounts:profile")),
+        }
+        subject = " ".join(render_to_string("emails/queue_reminder-subject.txt", context).split())
+        text = render_to_string("emails/queue_reminder-body-text.txt", context)
+        html = render_to_string("emails/queue_reminder-body-html.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[manager.email],
+        headers={"Auto-Submitted": "auto-generated", "Content-Language": language},
     )
     message.attach_alternative(html, "text/html")
     return message

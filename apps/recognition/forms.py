@@ -13,6 +13,14 @@ class EndorseForm(forms.Form):
     )
 
 
+class EndorsementCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Your comment"),
+        max_length=500,
+        error_messages={"required": _("Write your comment first.")},
+    )
+
+
 class CelebrateForm(forms.Form):
     note = forms.CharField(
         label=_("Your note to the whole organisation"),
@@ -22,6 +30,19 @@ class CelebrateForm(forms.Form):
         ),
         help_text=_("Public: it appears on the story and in the weekly digest."),
         error_messages={"required": _("Write a short note to celebrate this story.")},
+    )
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(
+        label=_("What should the author change?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Not a penalty, and it says so: the story goes back to its author to change (for example, a customer's "
+            "personal data slipped into the text). Once they save it, it comes back to your queue."
+        ),
+        error_messages={"required": _("Tell the author what to change.")},
     )
 
 

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import OutboxEmail
 from apps.decisions.models import Decision
 
 
@@ -88,10 +89,9 @@ class ReviewMessage(models.Model):
         return f"{self.author} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class Notification(models.Model):
-    """Something a person should know about one of their stories. The row is also the email outbox:
-    it is written in the same transaction as the change it announces, and its email is claimed (pending → sending)
-    by exactly one worker before it is sent, so a broker outage delays an email and nothing sends it twice."""
+class Notification(OutboxEmail):
+    """Something a person should know about one of their stories. The row is also its email's place in the outbox
+    (apps/core/outbox.py): a broker outage delays the email, and nothing sends it twice."""
 
     class Kind(models.TextChoices):
         ENDORSED = "endorsed", _("Endorsed")
@@ -102,13 +102,7 @@ class Notification(models.Model):
         REVIEW_MESSAGE = "review_message", _("New message in a review")
         REVIEW_CLOSED = "review_closed", _("Review closed")
         OUTCOME_REMINDER = "outcome_reminder", _("What became of the customer?")
-
-    class EmailStatus(models.TextChoices):
-        PENDING = "pending", _("Waiting to be sent")
-        SENDING = "sending", _("Being sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        SKIPPED = "skipped", _("Not sent (emails turned off)")
+        RETURNED = "returned", _("Returned to you")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
@@ -118,12 +112,6 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-
-    email_status = models.CharField(max_length=8, choices=EmailStatus, default=EmailStatus.PENDING)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
-    email_claimed_at = models.DateTimeField(null=True, blank=True)
-    email_sent_at = models.DateTimeField(null=True, blank=True)
-    email_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -141,6 +129,7 @@ class Notification(models.Model):
                         "review_message",
                         "review_closed",
                         "outcome_reminder",
+                        "returned",
                     ]
                 ),
                 name="notification_kind_valid",
@@ -173,7 +162,8 @@ class Notification(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who did what to a decision, and when: approvals, celebrations, reviews, endorsements. Admins read it."""
+    """Who did what to a decision, and when: approvals, celebrations, reviews, endorsements; and who erased a
+    person's personal data, and when (never what). Admins read it."""
 
     class Verb(models.TextChoices):
         ENDORSED = "endorsed", _("Endorsed")
@@ -187,6 +177,10 @@ class AuditEvent(models.Model):
         LESSON_SHARED = "lesson_shared", _("Shared a lesson in the playbook")
         LESSON_UNSHARED = "lesson_unshared", _("Took a lesson out of the playbook")
         LIMIT_ADOPTED = "limit_adopted", _("Adopted a suggested guardrail limit")
+        PERSON_ERASED = "person_erased", _("Erased a person's personal data")
+        RETURNED = "returned", _("Returned a story to its author")
+        AUTO_APPROVED = "auto_approved", _("Approved automatically after the queue's silence")
+        ESCALATED = "escalated", _("Shown to department heads and admins after waiting too long")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     verb = models.CharField(_("what"), max_length=24, choices=Verb)
@@ -203,3 +197,21 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.decision_id}"
+
+
+class QueueReminder(models.Model):
+    """A manager was reminded, on `sent_on` (their own date), of stories waiting too long. One a day at most: the row
+    is claimed before the email is sent, so a repeated or concurrent run never sends a second one."""
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_reminders")
+    sent_on = models.DateField()
+    stories = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("queue reminder")
+        verbose_name_plural = _("queue reminders")
+        constraints = [models.UniqueConstraint(fields=["manager", "sent_on"], name="queue_reminder_once_a_day")]
+
+    def __str__(self):
+        return f"{self.manager} · {self.sent_on}"

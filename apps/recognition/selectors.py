@@ -3,15 +3,29 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.decisions.models import Category, Decision
 from apps.decisions.selectors import can_manage_decision, story_path, visible_decisions
-from apps.org.selectors import teams_managed_by
+from apps.org.models import Organisation
+from apps.org.selectors import teams_acted_on_by
 
+from . import waiting
 from .models import AuditEvent, Endorsement, Notification, Review
 
 # A story waiting longer than this for its manager is shown as overdue in the queue.
@@ -20,8 +34,22 @@ QUEUE_OVERDUE_AFTER = datetime.timedelta(days=2)
 CELEBRATE_WINDOW = datetime.timedelta(days=14)
 
 
+# How many of the latest endorsement comments a story card shows.
+LATEST_COMMENTS = 2
+
+
+def latest_comments_prefetch() -> Prefetch:
+    """Each decision's latest commented endorsements as `latest_comments`: one query for a whole page (a window
+    function limits it to LATEST_COMMENTS per decision)."""
+    comments = (Endorsement.objects.exclude(comment="").select_related("endorser").order_by("-created_at", "-pk"))[
+        :LATEST_COMMENTS
+    ]
+    return Prefetch("endorsements", queryset=comments, to_attr="latest_comments")
+
+
 def annotate_recognition(queryset: QuerySet[Decision], *, viewer: User) -> QuerySet[Decision]:
-    """Adds `endorsement_count` and `endorsed_by_me` to each decision, as subqueries (no query per row)."""
+    """Adds `endorsement_count`, `endorsed_by_me` and `my_comment` to each decision, as subqueries (no query per
+    row)."""
     count = (
         Endorsement.objects.filter(decision=OuterRef("pk"))
         .order_by()
@@ -32,12 +60,15 @@ def annotate_recognition(queryset: QuerySet[Decision], *, viewer: User) -> Query
     return queryset.annotate(
         endorsement_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
         endorsed_by_me=Exists(Endorsement.objects.filter(decision=OuterRef("pk"), endorser_id=viewer.pk)),
+        my_comment=Subquery(
+            Endorsement.objects.filter(decision=OuterRef("pk"), endorser_id=viewer.pk).values("comment")[:1]
+        ),
     )
 
 
 def attach_recognition(decisions, *, viewer: User) -> list[Decision]:
     """The same as `annotate_recognition` for decisions already fetched (a page of the feed): one query for all of
-    them, none for those that are annotated already. Returns them as a list."""
+    them, none for those that are annotated already; and one more for their latest comments. Returns a list."""
     items = list(decisions)
     todo = [d for d in items if not hasattr(d, "endorsement_count")]
     if todo:
@@ -45,11 +76,18 @@ def attach_recognition(decisions, *, viewer: User) -> list[Decision]:
             Endorsement.objects.filter(decision__in=[d.pk for d in todo])
             .order_by()
             .values("decision")
-            .annotate(n=Count("pk"), mine=Count("pk", filter=Q(endorser_id=viewer.pk)))
+            .annotate(
+                n=Count("pk"),
+                mine=Count("pk", filter=Q(endorser_id=viewer.pk)),
+                my_comment=Max("comment", filter=Q(endorser_id=viewer.pk)),
+            )
         )
-        counts = {row["decision"]: (row["n"], row["mine"] > 0) for row in rows}
+        counts = {row["decision"]: (row["n"], row["mine"] > 0, row["my_comment"]) for row in rows}
         for decision in todo:
-            decision.endorsement_count, decision.endorsed_by_me = counts.get(decision.pk, (0, False))
+            decision.endorsement_count, decision.endorsed_by_me, decision.my_comment = counts.get(
+                decision.pk, (0, False, None)
+            )
+    prefetch_related_objects([d for d in items if not hasattr(d, "latest_comments")], latest_comments_prefetch())
     return items
 
 
@@ -69,28 +107,34 @@ class Queue:
     waiting: list[Decision]
     to_celebrate: list[Decision]
     open_reviews: list[Review]
+    returned: list[Decision] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.waiting or self.to_celebrate or self.open_reviews)
+        return not (self.waiting or self.to_celebrate or self.open_reviews or self.returned)
+
+    @property
+    def covered_waiting(self) -> list[Decision]:
+        return [decision for decision in self.waiting if decision.covered]
 
 
 def manager_queue(*, manager: User) -> Queue:
     """What a manager has to act on, for the teams they manage: submitted stories oldest first (not those in
-    review), recently approved ones that could still be celebrated, and open reviews. Four queries."""
+    review or returned to their authors), recently approved ones that could still be celebrated, those returned to
+    their authors, and open reviews. Five queries."""
     now = timezone.now()
-    team_ids = list(teams_managed_by(user=manager).values_list("pk", flat=True))
+    team_ids = list(teams_acted_on_by(user=manager).values_list("pk", flat=True))
     base = annotate_recognition(
         Decision.objects.filter(team_id__in=team_ids)
         .exclude(author=manager)
-        .select_related("author", "team", "category"),
+        .select_related("author", "team", "category", "covering_trust_statement__author"),
         viewer=manager,
     )
-    waiting = list(
-        base.filter(status=Decision.Status.SUBMITTED)
-        .exclude(Exists(Review.objects.filter(decision=OuterRef("pk"))))
-        .order_by("created_at", "pk")
+    submitted = base.filter(status=Decision.Status.SUBMITTED).exclude(
+        Exists(Review.objects.filter(decision=OuterRef("pk")))
     )
+    waiting = list(submitted.filter(returned_at__isnull=True).order_by("created_at", "pk"))
+    returned = list(submitted.filter(returned_at__isnull=False).order_by("-returned_at", "-pk"))
     for decision in waiting:
         decision.waited = now - decision.created_at
         decision.is_overdue = decision.waited > QUEUE_OVERDUE_AFTER
@@ -106,7 +150,20 @@ def manager_queue(*, manager: User) -> Queue:
         .annotate(message_count=Count("messages"))
         .order_by("opened_at", "pk")
     )
-    return Queue(waiting=waiting, to_celebrate=to_celebrate, open_reviews=open_reviews)
+    return Queue(waiting=waiting, to_celebrate=to_celebrate, open_reviews=open_reviews, returned=returned)
+
+
+def escalated_for(*, user: User) -> list[Decision]:
+    """Stories that waited past the organisation's second limit, for those who oversee their teams: every team for
+    admins, the teams of the departments they head for department heads. Oldest first, one query."""
+    stories = (
+        waiting.escalated(organisation=Organisation.current())
+        .select_related("author", "team", "category")
+        .order_by("created_at", "pk")
+    )
+    if not user.is_staff:
+        stories = stories.filter(team__department__heads=user)
+    return list(stories)
 
 
 def endorsements_of(*, decision: Decision) -> list[Endorsement]:
@@ -150,12 +207,14 @@ def decision_panel_context(*, decision: Decision, viewer: User, forms: dict | No
     """
     endorsements = endorsements_of(decision=decision)
     decision.endorsement_count = len(endorsements)
-    decision.endorsed_by_me = any(e.endorser_id == viewer.pk for e in endorsements)
+    mine = next((e for e in endorsements if e.endorser_id == viewer.pk), None)
+    decision.endorsed_by_me, decision.my_comment = mine is not None, mine.comment if mine else None
     is_author = decision.author_id == viewer.pk
     can_manage = not is_author and can_manage_decision(user=viewer, decision=decision)
     # One query for the review and the names of who approved and celebrated, whatever the host page fetched.
-    fresh = Decision.objects.select_related("review", "approved_by", "celebrated_by").get(pk=decision.pk)
+    fresh = Decision.objects.select_related("review", "approved_by", "celebrated_by", "returned_by").get(pk=decision.pk)
     decision.approved_by, decision.celebrated_by = fresh.approved_by, fresh.celebrated_by
+    decision.returned_by = fresh.returned_by
     try:
         review = fresh.review
     except Review.DoesNotExist:
@@ -264,6 +323,7 @@ KEY_AUDIT_VERBS = [
     AuditEvent.Verb.REVIEW_CLOSED,
     AuditEvent.Verb.LESSON_SHARED,
     AuditEvent.Verb.LESSON_UNSHARED,
+    AuditEvent.Verb.PERSON_ERASED,
 ]
 
 

@@ -11,34 +11,21 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core import outbox
 from apps.decisions.models import Decision, Outcome, OutcomeChange
 from apps.decisions.selectors import can_manage_decision, visible_decisions
-from apps.org.models import Membership
+from apps.org.models import Membership, Organisation
+from apps.org.selectors import time_zone_for
 
-from .models import AuditEvent, Endorsement, Notification, Review, ReviewMessage
+from . import waiting
+from .models import AuditEvent, Endorsement, Notification, QueueReminder, Review, ReviewMessage
 
 logger = logging.getLogger(__name__)
-
-# An email is tried this many times (by its task's retries and by the outbox) before it is marked failed.
-MAX_EMAIL_ATTEMPTS = 5
-# After a failed attempt the outbox waits before the next one, longer each time (2, 8, 32, 128 minutes), so that
-# a mail server down for maintenance loses nothing: the last attempt comes almost three hours after the first.
-OUTBOX_RETRY_AFTER = datetime.timedelta(minutes=2)
-OUTBOX_RETRY_FACTOR = 4
-
-
-def outbox_retry_after(attempts: int) -> datetime.timedelta:
-    return OUTBOX_RETRY_AFTER * OUTBOX_RETRY_FACTOR ** max(attempts - 1, 0)
-
-
-# A row still "sending" after this long belonged to a worker that died mid-send. It is not sent again: one lost
-# email is better than two.
-OUTBOX_STUCK_AFTER = datetime.timedelta(hours=1)
 
 
 class ActionRefused(Exception):
@@ -59,16 +46,9 @@ def _audit(*, actor: User | None, verb: str, decision: Decision, **data) -> Audi
 
 
 def _enqueue_email(notification_id: int) -> None:
-    """Hands a notification's email to Celery. A broker outage is logged, never shown: the outbox sends it later."""
     from .tasks import send_notification_email
 
-    try:
-        # Not the pooled connection: with a broker down it retries for seconds while the person waits. This one
-        # tries once, and the outbox catches up within a minute.
-        with send_notification_email.app.connection_for_write(transport_options={"max_retries": 0}) as connection:
-            send_notification_email.apply_async(args=[notification_id], retry=False, connection=connection)
-    except Exception:
-        logger.warning("Broker unavailable; notification %s stays in the outbox", notification_id, exc_info=True)
+    outbox.enqueue(send_notification_email, notification_id)
 
 
 def _notify(*, recipients, kind: str, decision: Decision, actor: User | None) -> list[Notification]:
@@ -91,10 +71,15 @@ def _notify(*, recipients, kind: str, decision: Decision, actor: User | None) ->
 
 
 def _managers_of(decision: Decision) -> list[User]:
-    return list(
+    """Who hears about a story's review: the team's active managers, or else its department's heads (who stand in
+    for a team without a manager)."""
+    managers = list(
         User.objects.filter(
             memberships__team_id=decision.team_id, memberships__role=Membership.Role.MANAGER, is_active=True
         ).exclude(pk=decision.author_id)
+    )
+    return managers or list(
+        User.objects.filter(headed_departments__teams=decision.team_id, is_active=True).exclude(pk=decision.author_id)
     )
 
 
@@ -139,6 +124,17 @@ def endorsement_create(*, decision: Decision, endorser: User, comment: str = "")
 
 
 @transaction.atomic
+def endorsement_comment(*, decision: Decision, endorser: User, comment: str) -> Endorsement:
+    """Adds (or changes) the comment on one's own endorsement: endorse first with one click, say why after."""
+    endorsement = Endorsement.objects.select_for_update().filter(decision=decision, endorser=endorser).first()
+    if endorsement is None:
+        raise ActionRefused(_("Endorse the story first, then add your comment."))
+    endorsement.comment = comment.strip()
+    endorsement.save(update_fields=["comment"])
+    return endorsement
+
+
+@transaction.atomic
 def endorsement_delete(*, decision: Decision, endorser: User) -> bool:
     """Takes an endorsement back. Returns False when there was none (a double click)."""
     deleted, _details = Endorsement.objects.filter(decision=decision, endorser=endorser).delete()
@@ -148,6 +144,14 @@ def endorsement_delete(*, decision: Decision, endorser: User) -> bool:
 
 
 # --- approval and celebration --------------------------------------------------------------------------------------
+
+
+RETURN_FIELDS = ("returned_at", "returned_by", "return_note")
+
+
+def _clear_return(decision: Decision) -> None:
+    """A manager who shares a story they had returned changed their mind: the note has done its work."""
+    decision.returned_at, decision.returned_by, decision.return_note = None, None, ""
 
 
 def _refuse_while_in_review(decision: Decision) -> None:
@@ -169,7 +173,8 @@ def decision_approve(*, decision: Decision, manager: User) -> bool:
     locked.status = Decision.Status.APPROVED
     locked.approved_at = timezone.now()
     locked.approved_by = manager
-    locked.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    _clear_return(locked)
+    locked.save(update_fields=["status", "approved_at", "approved_by", *RETURN_FIELDS, "updated_at"])
     _audit(actor=manager, verb=AuditEvent.Verb.APPROVED, decision=locked)
     _notify(recipients=[locked.author], kind=Notification.Kind.APPROVED, decision=locked, actor=manager)
     _refresh(decision, locked)
@@ -192,6 +197,7 @@ def decision_celebrate(*, decision: Decision, manager: User, note: str) -> bool:
     if locked.status == Decision.Status.SUBMITTED:
         _refuse_while_in_review(locked)
         locked.approved_at, locked.approved_by = now, manager
+        _clear_return(locked)
         _audit(actor=manager, verb=AuditEvent.Verb.APPROVED, decision=locked)
     locked.status = Decision.Status.CELEBRATED
     locked.celebrated_at, locked.celebrated_by, locked.celebration_note = now, manager, note
@@ -203,6 +209,7 @@ def decision_celebrate(*, decision: Decision, manager: User, note: str) -> bool:
             "celebrated_at",
             "celebrated_by",
             "celebration_note",
+            *RETURN_FIELDS,
             "updated_at",
         ]
     )
@@ -213,8 +220,145 @@ def decision_celebrate(*, decision: Decision, manager: User, note: str) -> bool:
     return True
 
 
+@transaction.atomic
+def decision_return(*, decision: Decision, manager: User, note: str) -> bool:
+    """Hands a waiting story back to its author to change, with a note. Not a penalty: it stays submitted, counts
+    for nothing and against nothing, and comes back to the queue when the author edits it. Returns False if it was
+    already returned (two managers at once)."""
+    _require_manager(user=manager, decision=decision)
+    note = note.strip()
+    if not note:
+        raise ActionRefused(_("Tell the author what to change."))
+    locked = _locked(decision)
+    if locked.status != Decision.Status.SUBMITTED:
+        raise ActionRefused(_("Only a story that waits for approval can be returned to its author."))
+    if locked.returned_at is not None:
+        return False
+    locked.returned_at, locked.returned_by, locked.return_note = timezone.now(), manager, note
+    locked.save(update_fields=["returned_at", "returned_by", "return_note", "updated_at"])
+    # The note may quote what had to go (personal data), so the audit trail records the fact, not the note.
+    _audit(actor=manager, verb=AuditEvent.Verb.RETURNED, decision=locked)
+    _notify(recipients=[locked.author], kind=Notification.Kind.RETURNED, decision=locked, actor=manager)
+    _refresh(decision, locked)
+    return True
+
+
+def decisions_approve_covered(*, decisions, manager: User) -> int:
+    """Approves several covered stories at once, each in its own transaction, as if approved one by one: a story
+    that is not covered, already shared, in review or returned is left as it is. Returns how many were approved."""
+    approved = 0
+    for decision in decisions:
+        if not decision.covered or decision.returned_at is not None:
+            continue
+        try:
+            approved += decision_approve(decision=decision, manager=manager)
+        except (ActionRefused, PermissionDenied):
+            continue
+    return approved
+
+
+# --- nobody waits forever ------------------------------------------------------------------------------------------
+
+
+def queue_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Reminds each manager whose teams' stories waited longer than the organisation allows: one email a day at
+    most (their own date), in their language, unless they turned reminders off. Returns how many were sent."""
+    from .emails import queue_reminder_message
+
+    now = now or timezone.now()
+    overdue = waiting.overdue_for_reminder(organisation=Organisation.current(), now=now)
+    managers = (
+        User.objects.filter(
+            is_active=True,
+            email_reminders=True,
+            memberships__role=Membership.Role.MANAGER,
+            memberships__team__decisions__in=overdue,
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    sent = 0
+    for manager in managers:
+        stories = overdue.filter(
+            team__memberships__user=manager, team__memberships__role=Membership.Role.MANAGER
+        ).exclude(author=manager)
+        count = stories.count()
+        if not count:
+            continue
+        today = timezone.localtime(now, time_zone_for(manager)).date()
+        # Claimed before it is sent: of two runs on the same day, one creates the row and sends; the other does not.
+        reminder, created = QueueReminder.objects.get_or_create(
+            manager=manager, sent_on=today, defaults={"stories": count}
+        )
+        if not created:
+            continue
+        oldest = list(stories.select_related("author", "category").order_by("created_at", "pk")[:5])
+        try:
+            queue_reminder_message(manager=manager, count=count, oldest=oldest).send()
+        except Exception:
+            # Given back, so the next run tries again today.
+            reminder.delete()
+            logger.warning("Queue reminder to %s could not be sent", manager.pk, exc_info=True)
+            continue
+        sent += 1
+    return sent
+
+
+def escalations_record(*, now: datetime.datetime | None = None) -> int:
+    """Records, once per story, that it waited past the second limit: from then on it appears to the department's
+    heads and to admins (`selectors.escalated_for`). Returns how many stories were escalated now."""
+    stories = waiting.escalated(organisation=Organisation.current(), now=now).exclude(
+        Exists(AuditEvent.objects.filter(decision=OuterRef("pk"), verb=AuditEvent.Verb.ESCALATED))
+    )
+    events = [
+        AuditEvent(actor=None, verb=AuditEvent.Verb.ESCALATED, decision=decision, data={"team_id": decision.team_id})
+        for decision in stories.only("pk", "team_id")
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)
+
+
+def decisions_auto_approve(*, now: datetime.datetime | None = None) -> int:
+    """When the organisation turned it on, approves covered stories that no manager acted on for its limit; the audit
+    trail records that nobody approved them by hand. Returns how many were approved."""
+    organisation = Organisation.current()
+    ids = list(waiting.due_for_auto_approval(organisation=organisation, now=now).values_list("pk", flat=True))
+    return sum(_auto_approve(decision_id, after_days=organisation.auto_approve_after_days) for decision_id in ids)
+
+
+@transaction.atomic
+def _auto_approve(decision_id: int, *, after_days: int) -> bool:
+    locked = Decision.objects.select_for_update().get(pk=decision_id)
+    # Checked again under the lock: a manager may have acted, or the author returned it, since the list was read.
+    if not waiting.waiting_decisions().filter(pk=decision_id, covered=True).exists():
+        return False
+    locked.status, locked.approved_at, locked.approved_by = Decision.Status.APPROVED, timezone.now(), None
+    locked.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    _audit(actor=None, verb=AuditEvent.Verb.AUTO_APPROVED, decision=locked, after_working_days=after_days)
+    _notify(recipients=[locked.author], kind=Notification.Kind.APPROVED, decision=locked, actor=None)
+    return True
+
+
+def waiting_queue_nudge(*, now: datetime.datetime | None = None) -> dict:
+    """The periodic job: automatic approvals first (so nobody is reminded of a story that just left the queue),
+    then escalations, then reminders. Each step is idempotent."""
+    return {
+        "auto_approved": decisions_auto_approve(now=now),
+        "escalated": escalations_record(now=now),
+        "reminded": queue_reminders_send(now=now),
+    }
+
+
 def _refresh(stale: Decision, fresh: Decision) -> None:
-    for field in ("status", "approved_at", "approved_by", "celebrated_at", "celebrated_by", "celebration_note"):
+    for field in (
+        "status",
+        "approved_at",
+        "approved_by",
+        "celebrated_at",
+        "celebrated_by",
+        "celebration_note",
+        *RETURN_FIELDS,
+    ):
         setattr(stale, field, getattr(fresh, field))
 
 
@@ -332,68 +476,25 @@ def notifications_mark_read(*, user: User) -> int:
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Sends one notification's email, at most once. Returns True if this call sent it.
-
-    The row is claimed with a conditional UPDATE (pending → sending): of any number of workers, tasks and outbox
-    runs that try, exactly one gets it. A failure gives it back to the outbox until MAX_EMAIL_ATTEMPTS, and re-raises
-    so that the task's own retry (with backoff) can try again.
-    """
+    """Sends one notification's email, at most once (see apps/core/outbox.py). Returns True if this call sent it."""
     from .emails import notification_message
 
-    claimed = Notification.objects.filter(pk=notification_id, email_status=Notification.EmailStatus.PENDING).update(
-        email_status=Notification.EmailStatus.SENDING,
-        email_claimed_at=timezone.now(),
-        email_attempts=F("email_attempts") + 1,
-    )
-    if not claimed:
+    if not outbox.claim(Notification, notification_id):
         return False
     notification = Notification.objects.select_related(
         "recipient", "actor", "decision", "decision__category", "decision__author"
     ).get(pk=notification_id)
-    row = Notification.objects.filter(pk=notification_id)
     recipient = notification.recipient
     # The preference is read again at send time: turning emails off stops what is still waiting.
     if not (recipient.is_active and recipient.email and recipient.email_notifications):
-        row.update(email_status=Notification.EmailStatus.SKIPPED)
+        Notification.objects.filter(pk=notification_id).update(email_status=Notification.EmailStatus.SKIPPED)
         return False
-    try:
-        notification_message(notification).send()
-    except Exception as error:
-        give_up = notification.email_attempts >= MAX_EMAIL_ATTEMPTS
-        row.update(
-            email_status=Notification.EmailStatus.FAILED if give_up else Notification.EmailStatus.PENDING,
-            email_error=f"{type(error).__name__}: {error}"[:300],
-        )
-        if give_up:
-            logger.error("Giving up on notification %s after %s attempts", notification_id, MAX_EMAIL_ATTEMPTS)
-            return False
-        raise
-    row.update(email_status=Notification.EmailStatus.SENT, email_sent_at=timezone.now(), email_error="")
-    return True
+    return outbox.deliver(notification, notification_message(notification))
 
 
 def outbox_drain(*, limit: int = 200) -> int:
-    """Sends the emails still waiting (the broker was down, a worker was busy or failed). Returns how many it sent."""
-    now = timezone.now()
-    Notification.objects.filter(
-        email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=now - OUTBOX_STUCK_AFTER
-    ).update(email_status=Notification.EmailStatus.FAILED, email_error="Interrupted while sending; not retried.")
-    waiting = (
-        Notification.objects.filter(email_status=Notification.EmailStatus.PENDING)
-        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - OUTBOX_RETRY_AFTER))
-        .order_by("created_at", "pk")
-        .values_list("pk", "email_attempts", "email_claimed_at")[:limit]
-    )
-    due = [
-        pk for pk, attempts, tried_at in waiting if tried_at is None or now - tried_at >= outbox_retry_after(attempts)
-    ]
-    sent = 0
-    for notification_id in due:
-        try:
-            sent += notification_email_send(notification_id=notification_id)
-        except Exception:
-            logger.warning("Notification %s could not be sent yet", notification_id, exc_info=True)
-    return sent
+    """Sends the notification emails still waiting. Returns how many it sent."""
+    return outbox.drain(Notification, lambda pk: notification_email_send(notification_id=pk), limit=limit)
 
 
 # A shared story's author is asked once, this long after logging it, what became of the customer; stories older

@@ -25,3 +25,9 @@ def drain_outbox() -> int:
 @shared_task(name="recognition.send_outcome_reminders", ignore_result=True)
 def send_outcome_reminders() -> int:
     return services.outcome_reminders_send()
+
+
+@shared_task(name="recognition.nudge_waiting", ignore_result=True)
+def nudge_waiting() -> dict:
+    """Automatic approvals, escalations and the managers' daily reminders (each idempotent)."""
+    return services.waiting_queue_nudge()

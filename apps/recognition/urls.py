@@ -5,7 +5,10 @@ from . import views
 app_name = "recognition"
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
+    path("queue/approve-covered/", views.approve_covered, name="approve_covered"),
+    path("decisions/<int:pk>/return/", views.return_to_author, name="return"),
     path("decisions/<int:pk>/endorse/", views.endorse, name="endorse"),
+    path("decisions/<int:pk>/endorse/comment/", views.endorse_comment, name="endorse_comment"),
     path("decisions/<int:pk>/unendorse/", views.unendorse, name="unendorse"),
     path("decisions/<int:pk>/approve/", views.approve, name="approve"),
     path("decisions/<int:pk>/celebrate/", views.celebrate, name="celebrate"),

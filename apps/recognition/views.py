@@ -2,20 +2,31 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.decisions.models import Decision
 from apps.decisions.selectors import can_manage_decision
-from apps.org.selectors import is_manager
+from apps.org.selectors import is_manager, oversight_roles, stand_in_teams_for, teams_managed_by
 
 from . import selectors, services
-from .forms import CelebrateForm, EndorseForm, LessonShareForm, ReviewCloseForm, ReviewMessageForm, ReviewOpenForm
+from .forms import (
+    CelebrateForm,
+    EndorseForm,
+    EndorsementCommentForm,
+    LessonShareForm,
+    ReturnForm,
+    ReviewCloseForm,
+    ReviewMessageForm,
+    ReviewOpenForm,
+)
 from .models import AuditEvent, Review
 from .services import ActionRefused
 
@@ -60,9 +71,17 @@ def _visible_review(request: HttpRequest, decision_pk: int) -> Review:
 
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    if not is_manager(user=request.user):
+    """A manager's queue (also a stand-in's, for teams left without a manager); department heads and admins also
+    see the stories that waited too long in their teams."""
+    user = request.user
+    manages, heads = oversight_roles(user=user)
+    acts = manages or stand_in_teams_for(user=user).exists()
+    oversees = heads or user.is_staff
+    if not (acts or oversees):
         raise PermissionDenied
-    return render(request, "recognition/queue.html", {"queue": selectors.manager_queue(manager=request.user)})
+    the_queue = selectors.manager_queue(manager=user) if acts else None
+    escalated = selectors.escalated_for(user=user) if oversees else []
+    return render(request, "recognition/queue.html", {"queue": the_queue, "escalated": escalated})
 
 
 # --- a story's recognition ----------------------------------------------------------------------------------------
@@ -73,19 +92,26 @@ def _render_decision(request: HttpRequest, story: Decision, forms: dict | None =
     return render(request, "recognition/decision.html", context, status=status)
 
 
-def _endorse_response(request: HttpRequest, pk: int, form: EndorseForm | None = None) -> HttpResponse:
-    """htmx: the endorse form in its new state, plus the count and (on the decision page) the endorsers list."""
+def _endorse_response(
+    request: HttpRequest, pk: int, form: EndorseForm | EndorsementCommentForm | None = None, just_endorsed=False
+) -> HttpResponse:
+    """htmx: the endorse buttons in their new state, plus the count and the endorsers list (on the decision page)
+    or the latest comments (on a feed card)."""
     story = selectors.annotate_recognition(
         Decision.objects.select_related("author").filter(pk=pk), viewer=request.user
     ).get()
     context = {
         "decision": story,
         "endorse_form": form,
+        "just_endorsed": just_endorsed,
         "next_url": _next_url(request, selectors.story_url(story)),
         "with_endorsers": bool(request.POST.get("with_endorsers")),
+        "with_comments": bool(request.POST.get("with_comments")),
     }
     if context["with_endorsers"]:
         context["endorsements"] = selectors.endorsements_of(decision=story)
+    if context["with_comments"]:
+        prefetch_related_objects([story], selectors.latest_comments_prefetch())
     return HttpResponse(render_to_string("recognition/includes/endorse_response.html", context, request=request))
 
 
@@ -101,10 +127,27 @@ def endorse(request: HttpRequest, pk: int) -> HttpResponse:
         except ActionRefused as refusal:
             form.add_error(None, refusal.message)
     if request.htmx:
-        return _endorse_response(request, pk, form if form.errors else None)
+        return _endorse_response(request, pk, form if form.errors else None, just_endorsed=not form.errors)
     if form.errors:
         return _render_decision(request, story, forms={"endorse": form}, status=400)
     messages.success(request, _("You endorsed this story. Thank you for noticing a good call."))
+    return redirect(_next_url(request, selectors.story_url(story)))
+
+
+@require_POST
+def endorse_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    story = _visible_decision(request, pk)
+    form = EndorsementCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.endorsement_comment(decision=story, endorser=request.user, comment=form.cleaned_data["comment"])
+        except ActionRefused as refusal:
+            form.add_error("comment", refusal.message)
+    if request.htmx:
+        return _endorse_response(request, pk, form if form.errors else None)
+    if form.errors:
+        return _render_decision(request, story, forms={"endorse": form}, status=400)
+    messages.success(request, _("Your comment is added to your endorsement."))
     return redirect(_next_url(request, selectors.story_url(story)))
 
 
@@ -118,16 +161,75 @@ def unendorse(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_next_url(request, selectors.story_url(story)))
 
 
+def _queue_item(request: HttpRequest, story: Decision, *, done: str = "", error: str = "", forms=None):
+    """htmx: one queue item in its new state ("approved", "celebrated", "returned"), swapped in place. The element
+    that had the focus keeps its id in the new state, so the focus stays where it was."""
+    context = {"decision": story, "done": done, "error": error, "forms": forms or {}}
+    return render(request, "recognition/includes/queue_item.html", context)
+
+
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     story = _managed_decision(request, pk)
     try:
-        if services.decision_approve(decision=story, manager=request.user):
+        approved = services.decision_approve(decision=story, manager=request.user)
+    except ActionRefused as refusal:
+        if request.htmx:
+            return _queue_item(request, story, error=refusal.message)
+        messages.error(request, refusal.message)
+    else:
+        if request.htmx:
+            return _queue_item(request, story, done="approved")
+        if approved:
             messages.success(request, _("Approved: the story is now visible to the whole organisation."))
         else:
             messages.info(request, _("This story was already approved."))
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
+    return redirect(_next_url(request, reverse("recognition:queue")))
+
+
+@require_POST
+def approve_covered(request: HttpRequest) -> HttpResponse:
+    """Approves the covered stories ticked in the queue, together."""
+    if not is_manager(user=request.user):
+        raise PermissionDenied
+    ids = [int(pk) for pk in request.POST.getlist("decisions") if pk.isdigit()]
+    chosen = Decision.objects.filter(pk__in=ids, team__in=teams_managed_by(user=request.user)).order_by("created_at")
+    approved = services.decisions_approve_covered(decisions=chosen, manager=request.user)
+    if approved:
+        messages.success(
+            request,
+            ngettext(
+                "Approved %(count)d covered story: it is now visible to the whole organisation.",
+                "Approved %(count)d covered stories: they are now visible to the whole organisation.",
+                approved,
+            )
+            % {"count": approved},
+        )
+    else:
+        messages.info(request, _("Tick the covered stories you want to approve together."))
+    return redirect(reverse("recognition:queue"))
+
+
+@require_POST
+def return_to_author(request: HttpRequest, pk: int) -> HttpResponse:
+    story = _managed_decision(request, pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decision_return(decision=story, manager=request.user, note=form.cleaned_data["note"])
+        except ActionRefused as refusal:
+            form.add_error("note", refusal.message)
+    if request.htmx:
+        if form.errors:
+            return _queue_item(request, story, forms={"return": form})
+        return _queue_item(request, story, done="returned")
+    if form.errors:
+        messages.error(request, " ".join(form.errors["note"]))
+    else:
+        messages.success(
+            request,
+            _("The story is back with its author, with your note. It returns to your queue once they change it."),
+        )
     return redirect(_next_url(request, reverse("recognition:queue")))
 
 
@@ -137,13 +239,20 @@ def celebrate(request: HttpRequest, pk: int) -> HttpResponse:
     form = CelebrateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            if services.decision_celebrate(decision=story, manager=request.user, note=form.cleaned_data["note"]):
+            celebrated = services.decision_celebrate(
+                decision=story, manager=request.user, note=form.cleaned_data["note"]
+            )
+            if request.htmx:
+                return _queue_item(request, story, done="celebrated")
+            if celebrated:
                 messages.success(request, _("Celebrated! The author is told, and the story is featured in the digest."))
             else:
                 messages.info(request, _("This story was already celebrated."))
             return redirect(_next_url(request, selectors.story_url(story)))
         except ActionRefused as refusal:
             form.add_error("note", refusal.message)
+    if request.htmx:
+        return _queue_item(request, story, forms={"celebrate": form})
     return render(
         request,
         "recognition/celebrate.html",

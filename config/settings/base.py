@@ -35,6 +35,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
@@ -49,10 +50,13 @@ LOCAL_APPS = [
     "apps.leaderboards",
     "apps.digests",
     "apps.insights",
+    "apps.setup",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First: every request gets an id and one log line, whatever happens further in.
+    "apps.core.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # People whom the organisation asks for two-factor authentication set it up before they go anywhere else.
+    "apps.accounts.mfa.MfaSetupMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,10 +134,24 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Leeway] "
+# An office signs in from one address (a NAT, or the TLS proxy): limits per address are wide enough for everyone in
+# it, and limits per account are the strict ones, so that one person's typos, or someone guessing one account's
+# password, lock that account only and never the office.
 ACCOUNT_RATE_LIMITS = {
-    # Repeated failed sign-ins from one address, or against one account, are slowed down.
-    "login_failed": env.str("LEEWAY_LOGIN_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+    "login": env.str("LEEWAY_SIGN_IN_RATE_LIMIT", default="300/m/ip"),
+    "login_failed": env.str("LEEWAY_LOGIN_RATE_LIMIT", default="60/m/ip,5/5m/key"),
+    "reset_password": "60/m/ip,5/m/key",
+    "reset_password_from_key": "60/m/ip",
 }
+# How many proxies of ours stand in front of Leeway (the TLS proxy, a load balancer): the client's address is then the
+# one they add to X-Forwarded-For. 0 (no proxy) ignores the header, which anyone can forge.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("LEEWAY_TRUSTED_PROXY_COUNT", default=0)
+# Two-factor authentication: an authenticator app (TOTP) with recovery codes. The organisation's settings say whom
+# it is required of (apps/accounts/mfa.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Leeway"
+# How long an invitation's link works; sending it again starts a new link and ends the old one.
+LEEWAY_INVITATION_DAYS = env.int("LEEWAY_INVITATION_DAYS", default=7)
 # Sign-up is open only to these email domains (comma separated). Empty: nobody can sign up on their own.
 LEEWAY_SIGNUP_DOMAINS = [d.strip().lower().lstrip("@") for d in env.list("LEEWAY_SIGNUP_DOMAINS", default=[])]
 
@@ -164,7 +184,7 @@ USE_TZ = True
 
 # --- Static files ---
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -180,11 +200,20 @@ else:
     # No SMTP server configured: every email is written as a readable .eml file under var/mail/.
     EMAIL_BACKEND = "apps.core.mail.EmlFileBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Seconds any one SMTP operation (connect, a command, the message) may take before the send fails and is retried.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
-# --- Cache (rate limits) ---
+# --- Cache (rate limits, the organisation's time zone) ---
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open: with Redis down or hung, every read is a miss after at most half a second, and no request fails.
+    CACHES = {
+        "default": {
+            "BACKEND": "apps.core.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
@@ -196,7 +225,15 @@ CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # A restarted or briefly unreachable Redis: connections are checked and re-made, never left hanging.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 3,
+        "socket_keepalive": True,
+        "retry_on_timeout": True,
+        "health_check_interval": 25,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+    CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -215,7 +252,20 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # A broker that is down must never hang a web request: give up quickly, the outbox retries later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers outlive a broker restart of any length: they keep reconnecting (with backoff) instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
+# Every task has limits: the soft one raises inside the task (its rows go back to their outbox), the hard one ends
+# the worker process. Every SMTP call has its own, shorter timeout (EMAIL_TIMEOUT).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("LEEWAY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("LEEWAY_TASK_TIME_LIMIT", default=360)
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+# Workers log through LOGGING above (with request ids), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Seconds a worker's claim on a batch of digest emails lasts without a sign of life (it renews it before each email).
+# After that, the next tick gives the rest of the batch to another worker. Keep it above a few EMAIL_TIMEOUTs.
+LEEWAY_DIGEST_CLAIM_LEASE = env.int("LEEWAY_DIGEST_CLAIM_LEASE", default=120)
 
 # --- Security headers (strict in every environment, so problems show up in development) ---
 CONTENT_SECURITY_POLICY = {
@@ -237,11 +287,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+# One line per record: time, level, logger, the request (or task) id, then key=value pairs (apps/core/logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LEEWAY_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

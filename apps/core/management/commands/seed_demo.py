@@ -14,6 +14,7 @@ DEMO_STEPS = [
     "apps.insights.demo",
     "apps.leaderboards.demo",
     "apps.digests.demo",
+    "apps.setup.demo",
 ]
 
 

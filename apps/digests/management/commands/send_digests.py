@@ -43,6 +43,8 @@ class Command(BaseCommand):
             raise CommandError(f"The digest time of {week} ({moment:%a %d %b %Y %H:%M %Z}) has not come yet.")
         try:
             with transaction.atomic():
+                # What a dead worker held is sent now (its email in flight becomes "in doubt", for an admin).
+                services.deliveries_release_stale(now=now)
                 edition = services.edition_build(week_start=week_start, now=now)
                 self._report(edition, dry_run=dry_run)
                 if dry_run:

@@ -1,0 +1,110 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import TIME_ZONE_CHOICES, User
+from apps.org.models import Membership, Organisation, Team
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "currency", "customer_lifetime_value", "digest_weekday", "digest_time", "time_zone"]
+        widgets = {"digest_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+
+def _team_field(**kwargs) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=Team.objects.select_related("department").order_by("department__name", "name"), **kwargs
+    )
+
+
+class PersonCreateForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=[("", _("The organisation's"))] + TIME_ZONE_CHOICES,
+        required=False,
+    )
+    team = _team_field(label=_("Team"), required=False, empty_label=_("No team yet"))
+    role = forms.ChoiceField(label=_("Role in the team"), choices=Membership.Role.choices, initial="agent")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("Someone already has this address."))
+        return email
+
+
+class MembershipForm(forms.Form):
+    team = _team_field(label=_("Team"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    team = _team_field(label=_("Team"), required=False, empty_label=_("All teams"))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        required=False,
+        choices=[
+            ("", _("All roles")),
+            ("agent", _("Agent")),
+            ("manager", _("Manager")),
+            ("department_head", _("Department head")),
+            ("admin", _("Admin")),
+            ("none", _("In no team")),
+        ],
+    )
+    signed_in = forms.ChoiceField(
+        label=_("Last sign-in"),
+        required=False,
+        choices=[("", _("Any time")), ("never", _("Never signed in")), ("30", _("Not in the last 30 days"))],
+    )
+    active = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("yes", _("Active")), ("no", _("Deactivated")), ("all", _("Everyone"))],
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns: email, name, department, team, role, language, time_zone. UTF-8 or Windows-1252."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
+
+
+class AcceptInvitationForm(forms.Form):
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        cleaned = super().clean()
+        one, two = cleaned.get("password1"), cleaned.get("password2")
+        if one and two and one != two:
+            self.add_error("password2", _("The two passwords differ."))
+        elif one:
+            try:
+                validate_password(one, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

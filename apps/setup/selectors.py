@@ -1,0 +1,162 @@
+"""Setup's reads: the first-run checklist and the people list, each in a constant number of queries."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.decisions.models import Category, Guardrail
+from apps.org.models import Department, Membership, Organisation, Team
+
+from .models import Newcomer
+
+DEFAULT_ORGANISATION_NAME = "Leeway"  # what Organisation.current() creates on a fresh installation
+
+
+@dataclass
+class Step:
+    title: str
+    description: str
+    url: str
+    done: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def _active_managers() -> QuerySet[Membership]:
+    return Membership.objects.filter(team=OuterRef("pk"), role=Membership.Role.MANAGER, user__is_active=True)
+
+
+def teams_without_manager() -> QuerySet[Team]:
+    """Teams where nobody active can approve: their stories go to the department's heads, or else to admins."""
+    return (
+        Team.objects.filter(~Exists(_active_managers()))
+        .select_related("department")
+        .prefetch_related(Prefetch("department__heads", queryset=User.objects.filter(is_active=True)))
+        .order_by("department__name", "name")
+    )
+
+
+def people_without_team() -> QuerySet[User]:
+    """Active people who are in no team, head no department and are not admins: they cannot log a story yet."""
+    return User.objects.filter(
+        is_active=True, is_staff=False, memberships__isnull=True, headed_departments__isnull=True
+    ).order_by("first_name", "last_name", "email")
+
+
+def setup_checklist() -> list[Step]:
+    """The first-run checklist: what is done and what still needs the admin. Nine queries whatever the size."""
+    organisation = Organisation.current()
+    departments = Department.objects.annotate(head_count=Count("heads", filter=Q(heads__is_active=True)))
+    department_count = departments.count()
+    headless = departments.filter(head_count=0).count()
+    team_count = Team.objects.count()
+    unmanaged = list(teams_without_manager()[:20])
+    categories = Category.objects.filter(is_active=True)
+    category_count = categories.count()
+    unguarded = categories.exclude(Exists(Guardrail.objects.filter(category=OuterRef("pk")))).count()
+    people = User.objects.filter(is_active=True, is_staff=False).count()
+    teamless = list(people_without_team()[:20])
+
+    team_warnings = []
+    for team in unmanaged:
+        heads = ", ".join(h.display_name for h in team.department.heads.all())
+        if heads:
+            team_warnings.append(
+                _("%(team)s has no manager: its stories go to %(heads)s, head of %(department)s.")
+                % {"team": team.name, "heads": heads, "department": team.department.name}
+            )
+        else:
+            team_warnings.append(_("%(team)s has no manager: its stories go to the admins.") % {"team": team.name})
+    people_warnings = [
+        _("%(name)s is in no team yet, so cannot log a story.") % {"name": person.display_name} for person in teamless
+    ]
+    return [
+        Step(
+            _("Organisation settings"),
+            _("Name, currency, customer lifetime value, digest day and time, time zone."),
+            reverse("setup:organisation"),
+            organisation.name != DEFAULT_ORGANISATION_NAME,
+        ),
+        Step(
+            _("Departments and their heads"),
+            _("Each department's directors oversee its teams and stand in for a team without a manager."),
+            reverse("admin:org_department_changelist"),
+            department_count > 0 and headless == 0,
+            [_("%(count)s department(s) without a head.") % {"count": headless}] if headless else [],
+        ),
+        Step(
+            _("Teams and their managers"),
+            _("Every team needs someone to approve its stories."),
+            reverse("admin:org_team_changelist"),
+            team_count > 0 and not unmanaged,
+            team_warnings,
+        ),
+        Step(
+            _("Categories and guardrails"),
+            _("The kinds of decisions and the cost under which agents decide alone."),
+            reverse("admin:decisions_guardrail_changelist"),
+            category_count > 0 and unguarded == 0,
+            [_("%(count)s category(ies) without a guardrail.") % {"count": unguarded}] if unguarded else [],
+        ),
+        Step(
+            _("People"),
+            _("Add people one by one or import a CSV file; each gets an invitation by email."),
+            reverse("setup:people"),
+            people > 0 and not teamless,
+            people_warnings,
+        ),
+    ]
+
+
+ROLE_FILTERS = {
+    "agent": Q(memberships__role=Membership.Role.AGENT),
+    "manager": Q(memberships__role=Membership.Role.MANAGER),
+    "department_head": Q(headed_departments__isnull=False),
+    "admin": Q(is_staff=True),
+    "none": Q(memberships__isnull=True, headed_departments__isnull=True, is_staff=False),
+}
+
+
+def people_list(
+    *, search: str = "", team: Team | None = None, role: str = "", active: str = "yes", signed_in: str = ""
+) -> QuerySet[User]:
+    """People for the admin's list, with their teams and invitation: three queries per page whatever the size."""
+    people = User.objects.all()
+    if signed_in == "never":
+        people = people.filter(last_login__isnull=True)
+    elif signed_in.isdigit():
+        people = people.filter(
+            Q(last_login__isnull=True) | Q(last_login__lt=timezone.now() - datetime.timedelta(days=int(signed_in)))
+        )
+    if search:
+        for word in search.split():
+            people = people.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+            )
+    if team is not None:
+        people = people.filter(memberships__team=team)
+    if role in ROLE_FILTERS:
+        people = people.filter(ROLE_FILTERS[role])
+    if active in ("yes", "no"):
+        people = people.filter(is_active=active == "yes")
+    return (
+        people.distinct()
+        .select_related("invitation")
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("team").order_by("role", "team__name")),
+            "headed_departments",
+        )
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def person_teams(*, user: User) -> list[Membership]:
+    return list(Membership.objects.filter(user=user).select_related("team", "team__department").order_by("role"))
+
+
+def is_newcomer(*, user) -> bool:
+    return Newcomer.objects.filter(user=user, welcomed_at__isnull=True).exists()

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from . import views
+
+app_name = "setup"
+urlpatterns = [
+    path("", views.checklist, name="checklist"),
+    path("organisation/", views.organisation, name="organisation"),
+    path("people/", views.people, name="people"),
+    path("people/add/", views.person_add, name="person_add"),
+    path("people/<int:pk>/", views.person, name="person"),
+    path("people/<int:pk>/teams/<int:membership_pk>/remove/", views.membership_remove, name="membership_remove"),
+    path("people/<int:pk>/active/", views.person_set_active, name="person_set_active"),
+    path("people/<int:pk>/invite/", views.invitation_resend, name="invitation_resend"),
+    path("people/<int:pk>/erase/", views.person_erase, name="person_erase"),
+    path("provisioning/", views.provisioning, name="provisioning"),
+    path("provisioning/<int:pk>/revoke/", views.scim_token_revoke, name="scim_token_revoke"),
+    path("import/", views.import_upload, name="import"),
+    path("import/template.csv", views.import_template, name="import_template"),
+    path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+]
+
+# The pages a new person meets, outside the admins' area.
+welcome_urlpatterns = (
+    [
+        path("", views.welcome, name="index"),
+        path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    ],
+    "welcome",
+)

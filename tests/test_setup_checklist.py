@@ -1,0 +1,88 @@
+"""The first-run checklist: each step links to its page, says whether it is done, and names teams without a
+manager (and who stands in for them) and people without a team."""
+
+import pytest
+from django.urls import reverse
+
+from apps.org.models import Organisation
+from tests.factories import (
+    DepartmentFactory,
+    GuardrailFactory,
+    TeamFactory,
+    UserFactory,
+    admin,
+    agent,
+    department_head,
+    manager,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _steps(page: str) -> str:
+    return page.split('class="checklist"', 1)[1]
+
+
+def test_on_a_fresh_installation_nothing_is_done(client):
+    client.force_login(admin())
+
+    page = client.get(reverse("setup:checklist")).content.decode()
+
+    assert "0 of 5 steps done." in page
+    assert _steps(page).count("To do") == 5
+    for name in ("setup:organisation", "admin:org_department_changelist", "admin:org_team_changelist", "setup:people"):
+        assert f'href="{reverse(name)}"' in page
+
+
+def test_a_set_up_organisation_has_every_step_done(client):
+    Organisation.objects.create(name="Acme Support")
+    care = DepartmentFactory()
+    department_head(care)
+    billing = TeamFactory(department=care)
+    manager(billing)
+    agent(billing)
+    GuardrailFactory()
+    client.force_login(admin())
+
+    page = client.get(reverse("setup:checklist")).content.decode()
+
+    assert "5 of 5 steps done." in page
+
+
+def test_it_names_a_team_without_a_manager_and_who_takes_its_stories(client):
+    care = DepartmentFactory(name="Customer Care")
+    department_head(care, first_name="Helen", last_name="Carter")
+    TeamFactory(department=care, name="Billing")
+    orphan = TeamFactory(name="Night shift")
+    leaver = manager(orphan)
+    leaver.is_active = False
+    leaver.save()
+    client.force_login(admin())
+
+    page = client.get(reverse("setup:checklist")).content.decode()
+
+    assert "Billing has no manager: its stories go to Helen Carter, head of Customer Care." in page
+    assert "Night shift has no manager: its stories go to the admins." in page
+
+
+def test_it_names_people_without_a_team(client, team):
+    UserFactory(first_name="Nadia", last_name="Nowhere")
+    agent(team, first_name="Ana", last_name="Placed")
+    client.force_login(admin())
+
+    page = client.get(reverse("setup:checklist")).content.decode()
+
+    assert "Nadia Nowhere is in no team yet, so cannot log a story." in page
+    assert "Ana Placed is in no team" not in page
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_it_runs_a_constant_number_of_queries(client, size, django_assert_max_num_queries):
+    for _ in range(size):
+        team = TeamFactory()
+        agent(team)
+        UserFactory()
+    client.force_login(admin())
+
+    with django_assert_max_num_queries(17):
+        assert client.get(reverse("setup:checklist")).status_code == 200

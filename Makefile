@@ -39,9 +39,11 @@ test: install-dev
 	$(BIN)/pytest
 
 ## make test-clocks: the suite again with the process clock (and the machine's time zone) moved to awkward moments:
-## New Year's night, the European spring and autumn changes, and a year from now. Needs Debian's faketime.
+## New Year's night, the European spring and autumn changes, two minutes into a Monday that starts a month, and a year
+## from now. Needs Debian's faketime.
 LIBFAKETIME = $(firstword $(wildcard /usr/lib/*/faketime/libfaketime.so.1))
 CLOCKS = "2027-01-01 00:30|Pacific/Kiritimati" "2027-03-28 01:30|Etc/GMT+12" "2027-10-31 23:30|America/Mexico_City" \
+	"2027-02-01 00:02|UTC" \
 	"$$(date -u -d '+1 year' '+%Y-%m-%d %H:%M')|Europe/Madrid"
 test-clocks: install-dev
 	@test -n "$(LIBFAKETIME)" || { echo "make test-clocks needs libfaketime (apt-get install faketime)"; exit 1; }

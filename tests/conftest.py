@@ -131,8 +131,8 @@ def smtp_server():
 
 
 @pytest.fixture
-def hanging_smtp_port():
-    """A port where a "mail server" accepts connections and then never says a word."""
+def silent_port():
+    """A port where a server accepts connections and then never says a word: a hung SMTP server, a hung Redis."""
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen(16)

@@ -318,3 +318,19 @@ def a_week_to_celebrate(*, when: datetime.datetime, team: Team | None = None) ->
         "reviewed": reviewed,
         "trust": trust,
     }
+
+
+def recently() -> datetime.datetime:
+    """For tests on the real clock (browsers, workers): a moment in the past that still falls in the current week,
+    month and quarter of the organisation's time zone, whatever the moment the test runs (half-way between the
+    latest of their starts and now, so even a minute after midnight on a Monday or the first of a month works)."""
+    from apps.leaderboards import periods
+    from apps.leaderboards.models import Period
+
+    now = timezone.now()
+    tz = periods.org_time_zone(Organisation.current())
+    today = now.astimezone(tz).date()
+    start = periods.local_midnight(
+        max(periods.starts_on(Period.WEEK, today), periods.starts_on(Period.MONTH, today)), tz
+    )
+    return start + (now - start) / 2

@@ -105,8 +105,8 @@ def test_the_decision_page_runs_a_constant_number_of_queries(client, team, count
     decision = Decision.objects.filter(author=viewer).first()
     client.force_login(viewer)
 
-    # Two more than before once the story is shared: the outcome's history, and the company values that its author
-    # may add to the outcome form.
-    with django_assert_max_num_queries(13):
+    # Three more than before once the story is shared: the outcome's history, the company values that its author
+    # may add to the outcome form, and the teams whose guardrail details the reader may see.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("decisions:detail", args=[decision.pk]))
     assert response.status_code == 200

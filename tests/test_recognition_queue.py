@@ -77,7 +77,8 @@ def test_only_managers_have_a_queue(client, team):
     assert client.get(reverse("recognition:queue")).status_code == 403
 
 
-def test_an_admin_who_manages_no_team_sees_only_what_waited_too_long(client, team):
+def test_an_admin_who_manages_no_team_sees_only_what_waited_too_long(client, team, a_manager):
+    # (The team has its manager: for a team without one, admins stand in; see test_setup_leavers.)
     client.force_login(agent(team, is_staff=True))
 
     page = client.get(reverse("recognition:queue")).content.decode()

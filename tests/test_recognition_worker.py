@@ -27,9 +27,10 @@ def _use_broker(url: str) -> None:
 
 
 @contextlib.contextmanager
-def broker_down():
+def broker_down(port: int | None = None):
+    """Nothing listens on the broker's port, or (given a silent server's port) it accepts and never answers."""
     working = celery_app.conf.broker_url
-    _use_broker(f"redis://127.0.0.1:{free_port()}/0")
+    _use_broker(f"redis://127.0.0.1:{port or free_port()}/0")
     try:
         yield
     finally:
@@ -81,6 +82,22 @@ def test_a_real_worker_emails_the_author_when_a_manager_approves(client, people,
     send_notification_email.delay(notification.pk)
     _worker_is_idle()
     assert len(inbox.messages) == 1
+
+
+def test_with_the_broker_hanging_the_approval_commits_within_seconds(client, people, silent_port):
+    author, boss = people
+    story = DecisionFactory(author=author)
+    client.force_login(boss)
+
+    with broker_down(silent_port):
+        started = time.monotonic()
+        response = client.post(reverse("recognition:approve", args=[story.pk]))
+        elapsed = time.monotonic() - started
+
+    assert response.status_code == 302
+    assert elapsed < 3, "a hung broker must not keep the manager waiting"
+    assert Decision.objects.get(pk=story.pk).status == Decision.Status.APPROVED
+    assert Notification.objects.get().email_status == Notification.EmailStatus.PENDING
 
 
 def test_with_the_broker_down_the_approval_commits_and_the_email_goes_out_when_it_is_back(

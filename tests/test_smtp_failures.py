@@ -8,6 +8,8 @@ import time
 
 import pytest
 import time_machine
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core import mail
 from django.urls import reverse
 
 from apps.core import outbox
@@ -60,8 +62,8 @@ def test_with_smtp_down_sign_up_succeeds_and_the_confirmation_waits_in_the_outbo
     assert "/accounts/confirm-email/" in email.body_text
 
 
-def test_with_smtp_hanging_sign_up_and_password_reset_answer_at_once(client, smtp_at, hanging_smtp_port, an_agent):
-    smtp_at(hanging_smtp_port, timeout=30)
+def test_with_smtp_hanging_sign_up_and_password_reset_answer_at_once(client, smtp_at, silent_port, an_agent):
+    smtp_at(silent_port, timeout=30)
 
     signed_up, sign_up_time = timed(lambda: client.post(reverse("account_signup"), SIGN_UP))
     reset, reset_time = timed(lambda: client.post(reverse("account_reset_password"), {"email": an_agent.email}))
@@ -90,9 +92,9 @@ def test_the_worker_sends_the_confirmation_once_the_server_answers_and_forgets_t
     assert email.email_status == "sent" and email.body_text == ""
 
 
-def test_a_hanging_server_times_out_and_the_email_is_retried_later(client, smtp_at, hanging_smtp_port):
+def test_a_hanging_server_times_out_and_the_email_is_retried_later(client, smtp_at, silent_port):
     client.post(reverse("account_signup"), SIGN_UP)
-    smtp_at(hanging_smtp_port, timeout=1)
+    smtp_at(silent_port, timeout=1)
 
     sent, elapsed = timed(account_emails_drain)
 
@@ -163,11 +165,11 @@ def test_a_notification_refused_for_good_is_not_retried(smtp_at, smtp_server, an
 
 
 def test_a_notification_to_a_hanging_server_times_out_and_waits_for_its_retry(
-    smtp_at, hanging_smtp_port, an_agent, a_manager
+    smtp_at, silent_port, an_agent, a_manager
 ):
     story = DecisionFactory(author=an_agent)
     recognition.decision_approve(decision=story, manager=a_manager)
-    smtp_at(hanging_smtp_port, timeout=1)
+    smtp_at(silent_port, timeout=1)
 
     sent, elapsed = timed(recognition.outbox_drain)
 
@@ -194,3 +196,58 @@ def test_a_digest_refused_for_good_fails_at_once_and_the_others_are_sent(smtp_at
     assert "550" in tom.last_error
     assert refused not in [message["X-Envelope-To"] for message in inbox.wait_for(3)]
     assert Delivery.objects.filter(status="sent").count() == 3
+
+
+# --- tasks stay inside their time limits ---------------------------------------------------------------------------
+
+
+def test_the_first_failure_ends_an_outbox_run_so_a_hanging_server_holds_up_one_email_not_all(
+    client, smtp_at, silent_port, an_agent
+):
+    client.post(reverse("account_signup"), SIGN_UP)
+    client.post(reverse("account_reset_password"), {"email": an_agent.email})
+    smtp_at(silent_port, timeout=1)
+
+    sent, elapsed = timed(account_emails_drain)
+
+    assert sent == 0 and elapsed < 3
+    assert sorted(AccountEmail.objects.values_list("email_attempts", flat=True)) == [0, 1]
+
+
+def test_an_email_stopped_by_the_time_limit_mid_send_is_in_doubt_and_never_resent_on_its_own(client, monkeypatch):
+    client.post(reverse("account_signup"), SIGN_UP)
+
+    def stopped(self):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", stopped)
+    with pytest.raises(SoftTimeLimitExceeded):
+        account_email_send(email_id=AccountEmail.objects.get().pk)
+
+    assert AccountEmail.objects.get().email_status == "sending"
+    assert account_emails_drain() == 0
+
+
+def test_a_digest_sender_stops_between_batches_at_its_deadline():
+    when = datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC)
+    with time_machine.travel(when, tick=False):
+        a_week_to_celebrate(when=when)
+    after = datetime.datetime(2026, 11, 20, 16, 5, tzinfo=datetime.UTC)
+    edition = edition_build(week_start=datetime.date(2026, 11, 16), now=after)
+
+    with time_machine.travel(after, tick=False):
+        result = deliveries_send_pending(edition_id=edition.pk, batch_size=2, until=time.monotonic())
+
+    assert (result.sent, result.stopped_early) == (2, True)
+    assert Delivery.objects.filter(status="pending").count() == 2
+
+
+def test_notification_message_ids_are_in_leeways_domain(settings, an_agent, a_manager):
+    settings.LEEWAY_BASE_URL = "https://leeway.acme.example"
+    story = DecisionFactory(author=an_agent)
+    recognition.decision_approve(decision=story, manager=a_manager)
+
+    recognition.outbox_drain()
+
+    (message,) = mail.outbox
+    assert message.message()["Message-ID"].endswith("@leeway.acme.example>")

@@ -4,9 +4,8 @@ Whether a person must set up two-factor authentication is decided when they sign
 that an admin turning the rule on reaches people already signed in), and when they remove an authenticator.
 """
 
-import time
-
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,7 +15,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from .selectors import mfa_setup_required
 
 RECHECK_SECONDS = 300
-CLEARED_AT = "leeway_mfa_cleared_at"  # when this session's person was last found not to owe a second factor
 # Where someone who must set up two-factor authentication may still go: sign-in and account pages (setting it up
 # happens there, and signing out), the language switch, the health check, static files and unsubscribe links.
 ALLOWED_PREFIXES = ("/accounts/", "/me/language/", "/healthz", "/static/", "/unsubscribe/")
@@ -26,18 +24,25 @@ def setup_pending(request: HttpRequest, user) -> bool:
     """Whether the signed-in person must set up two-factor authentication before going on. A person found clear is
     not asked again for a few minutes; a person who owes it is checked on every request, so that setting it up lets
     them through at once."""
-    cleared_at = request.session.get(CLEARED_AT)
-    if cleared_at is not None and 0 <= time.time() - cleared_at < RECHECK_SECONDS:
+    # Remembered in the cache, not the session: writing the session would cost every first request an UPDATE. With
+    # the cache away (it fails open), the rule is simply checked on every request.
+    key = _cleared_key(request, user)
+    if cache.get(key):
         return False
     if mfa_setup_required(user=user):
-        request.session.pop(CLEARED_AT, None)
+        cache.delete(key)
         return True
-    request.session[CLEARED_AT] = time.time()
+    cache.set(key, True, RECHECK_SECONDS)
     return False
 
 
-def forget(request: HttpRequest) -> None:
-    request.session.pop(CLEARED_AT, None)
+def forget(request: HttpRequest, user) -> None:
+    cache.delete(_cleared_key(request, user))
+
+
+def _cleared_key(request: HttpRequest, user) -> str:
+    """This session's person was found not to owe a second factor (until the key expires)."""
+    return f"leeway:mfa-cleared:{user.pk}:{request.session.session_key or ''}"
 
 
 class MfaSetupMiddleware:

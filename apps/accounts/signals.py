@@ -17,11 +17,11 @@ def apply_language_at_sign_in(sender, request, user, **kwargs):
 @receiver(django_user_logged_in)
 def check_mfa_at_sign_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        mfa.forget(request)
+        mfa.forget(request, user)
         mfa.setup_pending(request, user)
 
 
 @receiver(authenticator_removed)
 def check_mfa_again(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        mfa.forget(request)
+        mfa.forget(request, user)

@@ -10,7 +10,10 @@ send them again.
 
 import datetime
 import logging
+import time
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -36,12 +39,19 @@ def outbox_retry_after(attempts: int) -> datetime.timedelta:
     return OUTBOX_RETRY_AFTER * OUTBOX_RETRY_FACTOR ** max(attempts - 1, 0)
 
 
+def sending_deadline() -> float:
+    """When a task that sends email after email stops starting new ones (a time.monotonic() value): half its soft time
+    limit, so that it ends on its own, between two emails, never stopped by the limit in the middle of one."""
+    return time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+
+
 def enqueue(task, row_id: int) -> None:
     """Hands a row's email to Celery. A broker outage is logged, never shown: the drain sends it later."""
     try:
         # Not the pooled connection: with a broker down it retries for seconds while the person waits. This one
-        # tries once, and the drain catches up within a minute.
-        with task.app.connection_for_write(transport_options={"max_retries": 0}) as connection:
+        # tries once and waits a second at most (a hung Redis), and the drain catches up within a minute.
+        options = {"max_retries": 0, "socket_connect_timeout": 1, "socket_timeout": 1, "retry_on_timeout": False}
+        with task.app.connection_for_write(transport_options=options) as connection:
             task.apply_async(args=[row_id], retry=False, connection=connection)
     except Exception:
         logger.warning("Broker unavailable; %s %s stays in the outbox", task.name, row_id, exc_info=True)
@@ -63,6 +73,8 @@ def deliver(row: OutboxEmail, message) -> bool:
     try:
         if message.send() != 1:
             raise RuntimeError("The mail server did not accept the message.")
+    except SoftTimeLimitExceeded:
+        raise  # stopped mid-send: the row stays `sending`, in doubt, and is never resent automatically
     except Exception as error:
         permanent = is_permanent_failure(error)
         give_up = permanent or row.email_attempts >= MAX_EMAIL_ATTEMPTS
@@ -79,9 +91,11 @@ def deliver(row: OutboxEmail, message) -> bool:
     return True
 
 
-def drain(model: type[OutboxEmail], send_one, *, limit: int = 200) -> int:
+def drain(model: type[OutboxEmail], send_one, *, limit: int = 200, until: float | None = None) -> int:
     """Sends the emails still waiting (the broker was down, a worker was busy or failed) whose retry is due, with
-    `send_one(row_id)`. Rows stuck in `sending` are marked failed. Returns how many were sent."""
+    `send_one(row_id)`, until the time.monotonic() value `until`. The first failure ends the run: the mail server is
+    probably down or hanging, and the next run tries again. Rows stuck in `sending` are marked failed. Returns how
+    many were sent."""
     now = timezone.now()
     model.objects.filter(email_status=Status.SENDING, email_claimed_at__lt=now - OUTBOX_STUCK_AFTER).update(
         email_status=Status.FAILED, email_error="Interrupted while sending; not retried."
@@ -97,10 +111,13 @@ def drain(model: type[OutboxEmail], send_one, *, limit: int = 200) -> int:
     ]
     sent = 0
     for row_id in due:
+        if until is not None and time.monotonic() >= until:
+            break
         try:
             sent += send_one(row_id)
         except Exception:
-            logger.warning("%s %s could not be sent yet", model.__name__, row_id, exc_info=True)
+            logger.warning("%s %s could not be sent yet; the others wait for the next run", model.__name__, row_id)
+            break
     return sent
 
 

@@ -46,5 +46,5 @@ def account_email_send(*, email_id: int) -> bool:
     return sent
 
 
-def account_emails_drain() -> int:
-    return outbox.drain(AccountEmail, lambda email_id: account_email_send(email_id=email_id))
+def account_emails_drain(*, until: float | None = None) -> int:
+    return outbox.drain(AccountEmail, lambda email_id: account_email_send(email_id=email_id), until=until)

@@ -2,7 +2,7 @@ import smtplib
 
 from celery import shared_task
 
-from . import services
+from . import outbox, services
 
 
 @shared_task(name="core.ping")
@@ -22,4 +22,4 @@ def send_account_email(email_id: int) -> bool:
 
 @shared_task(name="core.drain_outbox", ignore_result=True)
 def drain_outbox() -> int:
-    return services.account_emails_drain()
+    return services.account_emails_drain(until=outbox.sending_deadline())

@@ -316,7 +316,8 @@ class OutcomeChange(models.Model):
         ordering = ["changed_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(outcome__in=[o.value for o in Outcome]) & Q(previous__in=[o.value for o in Outcome]),
+                # The previous outcome may be "" (not known yet): the outcome is optional when a story is logged.
+                condition=Q(outcome__in=[o.value for o in Outcome]) & Q(previous__in=["", *(o.value for o in Outcome)]),
                 name="outcome_change_valid",
             )
         ]

@@ -66,13 +66,14 @@ def may_see_private(*, user, person_id: int, team_id: int) -> bool:
     return teams_overseen_by(user=user).filter(pk=team_id).exists()
 
 
-def may_see_private_details(*, user, decision: Decision) -> bool:
+def may_see_private_details(*, user, decision: Decision, team_ids: set[int] | None) -> bool:
     """Whether `user` sees a story's private details: its customer reference and the trust statement to its author
-    that covered it. Costs a query only when the story has such details."""
+    that covered it; the same people as see where it stands against the guardrails (`team_ids` from
+    `guardrail_detail_team_ids`)."""
     statement = decision.covering_trust_statement if decision.coverage == Coverage.TRUST else None
     if not decision.customer_reference and (statement is None or statement.agent_id is None):
         return False
-    return may_see_private(user=user, person_id=decision.author_id, team_id=decision.team_id)
+    return sees_guardrail_detail(user=user, decision=decision, team_ids=team_ids)
 
 
 def guardrail_detail_team_ids(*, user) -> set[int] | None:
@@ -82,6 +83,13 @@ def guardrail_detail_team_ids(*, user) -> set[int] | None:
     if user.is_staff:
         return None
     return set(teams_overseen_by(user=user).values_list("pk", flat=True))
+
+
+def guardrail_detail_team_ids_for(request) -> set[int] | None:
+    """`guardrail_detail_team_ids` of the signed-in person, read once per request whatever the page asks."""
+    if not hasattr(request, "_guardrail_detail_team_ids"):
+        request._guardrail_detail_team_ids = guardrail_detail_team_ids(user=request.user)
+    return request._guardrail_detail_team_ids
 
 
 def sees_guardrail_detail(*, user, decision: Decision, team_ids: set[int] | None) -> bool:

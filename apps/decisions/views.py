@@ -164,7 +164,9 @@ def decision_detail(request: HttpRequest, pk: int, outcome_form: OutcomeForm | N
         {
             "decision": decision,
             "is_author": decision.author_id == request.user.pk,
-            "may_see_private": selectors.may_see_private_details(user=request.user, decision=decision),
+            "may_see_private": selectors.may_see_private_details(
+                user=request.user, decision=decision, team_ids=selectors.guardrail_detail_team_ids_for(request)
+            ),
             "can_change": decision.author_id == request.user.pk and decision.status == Decision.Status.SUBMITTED,
             "outcome_form": outcome_form,
             "outcome_changes": selectors.outcome_history(decision=decision) if decision.is_shared else [],

@@ -4,6 +4,7 @@ import contextlib
 import dataclasses
 import datetime
 import logging
+import time
 import uuid
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -256,6 +257,8 @@ class BatchResult:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    # Stopped at its deadline with emails perhaps still due: whoever called it should carry on (in a new task).
+    stopped_early: bool = False
 
 
 def _claim(*, edition_id: int, now, batch_size: int) -> uuid.UUID | None:
@@ -377,14 +380,20 @@ def _reopen(connection) -> None:
         logger.warning("Could not reconnect to the mail server; the remaining emails will fail and be retried.")
 
 
-def deliveries_send_pending(*, edition_id: int, batch_size: int = BATCH_SIZE, now=None) -> BatchResult:
-    """Sends batch after batch until nothing is due (other workers may share the work: claims never overlap)."""
+def deliveries_send_pending(
+    *, edition_id: int, batch_size: int = BATCH_SIZE, now=None, until: float | None = None
+) -> BatchResult:
+    """Sends batch after batch until nothing is due (other workers may share the work: claims never overlap), or,
+    once the time.monotonic() value `until` has passed, stops between two batches."""
     total = BatchResult()
     while True:
         result = deliveries_send_batch(edition_id=edition_id, batch_size=batch_size, now=now)
         for field in ("claimed", "sent", "failed", "skipped"):
             setattr(total, field, getattr(total, field) + getattr(result, field))
         if not result.claimed:
+            return total
+        if until is not None and time.monotonic() >= until:
+            total.stopped_early = True
             return total
 
 

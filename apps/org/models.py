@@ -1,3 +1,4 @@
+import contextvars
 import datetime
 from decimal import Decimal
 
@@ -133,14 +134,42 @@ class Organisation(models.Model):
         from django.core.cache import cache
 
         cache.delete("leeway:organisation-time-zone")  # apps.org.selectors.organisation_time_zone
+        memo = _request_organisation.get()
+        if memo is not None:
+            memo.clear()
 
     @classmethod
     def current(cls) -> "Organisation":
-        """The organisation this installation serves (created with defaults on first use)."""
+        """The organisation this installation serves (created with defaults on first use). Read once per request:
+        the time zone, the two-factor rule and the page itself all ask (see `one_organisation_read_per_request`)."""
+        memo = _request_organisation.get()
+        if memo:
+            return memo[0]
         org = cls.objects.order_by("pk").first()
         if org is None:
             org = cls.objects.create(name="Leeway")
+        if memo is not None:
+            memo.append(org)
         return org
+
+
+# Within a request, the organisation read first (a list of at most one) serves every later `Organisation.current()`;
+# saving the organisation forgets it. Outside requests (tasks, commands) nothing is remembered.
+_request_organisation: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "request_organisation", default=None
+)
+
+
+class OneOrganisationReadPerRequestMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_organisation.set([])
+        try:
+            return self.get_response(request)
+        finally:
+            _request_organisation.reset(token)
 
 
 class Department(models.Model):

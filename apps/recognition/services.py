@@ -492,9 +492,9 @@ def notification_email_send(*, notification_id: int) -> bool:
     return outbox.deliver(notification, notification_message(notification))
 
 
-def outbox_drain(*, limit: int = 200) -> int:
+def outbox_drain(*, limit: int = 200, until: float | None = None) -> int:
     """Sends the notification emails still waiting. Returns how many it sent."""
-    return outbox.drain(Notification, lambda pk: notification_email_send(notification_id=pk), limit=limit)
+    return outbox.drain(Notification, lambda pk: notification_email_send(notification_id=pk), limit=limit, until=until)
 
 
 # A shared story's author is asked once, this long after logging it, what became of the customer; stories older

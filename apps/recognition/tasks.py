@@ -4,6 +4,8 @@ import smtplib
 
 from celery import shared_task
 
+from apps.core import outbox
+
 from . import services
 
 
@@ -19,7 +21,7 @@ def send_notification_email(notification_id: int) -> bool:
 
 @shared_task(name="recognition.drain_outbox", ignore_result=True)
 def drain_outbox() -> int:
-    return services.outbox_drain()
+    return services.outbox_drain(until=outbox.sending_deadline())
 
 
 @shared_task(name="recognition.send_outcome_reminders", ignore_result=True)

@@ -57,6 +57,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     # First: every request gets an id and one log line, whatever happens further in.
     "apps.core.logging.RequestLogMiddleware",
+    "apps.org.models.OneOrganisationReadPerRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -228,11 +229,13 @@ if REDIS_URL:
     # A restarted or briefly unreachable Redis: connections are checked and re-made, never left hanging.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 3,
+        "socket_timeout": 5,  # above the 1 s blocking read a worker polls with
         "socket_keepalive": True,
         "retry_on_timeout": True,
         "health_check_interval": 25,
     }
     CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+    CELERY_REDIS_SOCKET_TIMEOUT = 5
     CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
 else:
     CELERY_BROKER_URL = "filesystem://"

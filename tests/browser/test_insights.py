@@ -19,6 +19,7 @@ from tests.factories import (
     agent,
     department_head,
     manager,
+    recently,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
@@ -31,7 +32,7 @@ def care(db):
     orders = TeamFactory(name="Orders & Returns", department=care)
     fee = GuardrailFactory(category=CategoryFactory(name="Fee waiver", name_es="Exención de cargos")).category
     ana, tom = agent(billing, first_name="Ana"), agent(orders, first_name="Tom")
-    when = timezone.now()  # this month, whatever the hour (the pages open on this month)
+    when = recently()
     for author, cost in ((ana, 20), (ana, 30), (ana, 40), (ana, 45), (tom, 60), (ana, 70), (tom, 0)):
         DecisionFactory(author=author, category=fee, cost=Decimal(cost), created_at=when)
     return {

@@ -1,20 +1,18 @@
 """In a real browser: the leaderboards render this week's points, people and teams."""
 
-import datetime
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.factories import a_week_to_celebrate
+from tests.factories import a_week_to_celebrate, recently
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture
 def this_week(db):
-    return a_week_to_celebrate(when=timezone.now() - datetime.timedelta(minutes=5))
+    return a_week_to_celebrate(when=recently())
 
 
 def test_the_people_and_team_leaderboards_render_this_weeks_points(page, sign_in, this_week, screenshot):

@@ -1,6 +1,6 @@
 from django import template
 
-from ..selectors import guardrail_detail_team_ids, sees_guardrail_detail
+from ..selectors import guardrail_detail_team_ids_for, sees_guardrail_detail
 
 register = template.Library()
 
@@ -10,6 +10,5 @@ def shows_guardrail_detail(context, decision) -> bool:
     """`{% shows_guardrail_detail decision as detail %}`: may the reader see where this story stands against the
     guardrails, beyond "Covered"? The teams the reader oversees are read once per request, whatever the page."""
     request = context["request"]
-    if not hasattr(request, "_guardrail_detail_team_ids"):
-        request._guardrail_detail_team_ids = guardrail_detail_team_ids(user=request.user)
-    return sees_guardrail_detail(user=request.user, decision=decision, team_ids=request._guardrail_detail_team_ids)
+    team_ids = guardrail_detail_team_ids_for(request)
+    return sees_guardrail_detail(user=request.user, decision=decision, team_ids=team_ids)

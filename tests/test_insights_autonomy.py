@@ -131,3 +131,25 @@ def test_it_runs_a_constant_number_of_queries(client, billing, extra, django_ass
     client.force_login(billing["grace"])
     with time_machine.travel(TODAY, tick=False), django_assert_max_num_queries(14):
         client.get(reverse("insights:autonomy"))
+
+
+def test_the_offer_is_also_on_the_managers_page(client, billing):
+    client.force_login(billing["grace"])
+    with time_machine.travel(TODAY, tick=False):
+        page = client.get(reverse("insights:managers")).content.decode()
+
+    assert "Ana X · Fee waiver" in page and "Publish this trust statement" in page
+
+
+def test_the_weekly_digest_tells_the_manager_and_never_the_agent(billing):
+    from apps.digests.content import _add_autonomy_offers
+    from apps.digests.presenters import personal_line
+
+    personal = {billing["grace"].pk: {}, billing["Ana"].pk: {}}
+    _add_autonomy_offers(personal, ids=set(personal), end=TODAY)
+
+    assert personal == {billing["grace"].pk: {"autonomy_offers": 1}, billing["Ana"].pk: {}}
+    assert personal_line(personal[billing["grace"].pk])[0] == (
+        "1 person in your teams has earned a raised limit: a ready-made trust statement waits for you in Insights, "
+        "under Earned autonomy."
+    )

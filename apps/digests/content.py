@@ -8,7 +8,7 @@ Nothing here ever reads a review, and cost appears only as the team's total inve
 
 import dataclasses
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
@@ -346,4 +346,22 @@ def personal_numbers(*, user_ids, start, end, snapshot: Snapshot) -> dict[int, d
     for entry in boards.rank(snapshot_id=snapshot.pk, board=boards.PEOPLE):
         if entry.person_id in ids:
             personal[entry.person_id].update(rank=entry.rank, points=entry.score)
+    _add_autonomy_offers(personal, ids=ids, end=end)
     return {user_id: dict(personal[user_id]) for user_id in ids}
+
+
+def _add_autonomy_offers(personal, *, ids, end) -> None:
+    """Managers among the recipients learn how many of their agents have earned a raised limit (the insights page
+    holds the ready-made trust statements). Nothing is said to the agents. One query; two more with managers."""
+    from apps.insights.selectors import autonomy_offers  # the insights read the digests' definition of "kept"
+
+    managed = list(
+        Membership.objects.filter(user_id__in=ids, role=Membership.Role.MANAGER).values_list("user_id", "team_id")
+    )
+    if not managed:
+        return
+    offers = autonomy_offers(org=Organisation.current(), team_ids={team for _user, team in managed}, now=end)
+    per_team = Counter(offer.team_id for offer in offers)
+    for user_id, team_id in managed:
+        if per_team[team_id]:
+            personal[user_id]["autonomy_offers"] = personal[user_id].get("autonomy_offers", 0) + per_team[team_id]

@@ -143,6 +143,17 @@ def personal_line(personal: dict) -> list[str]:
             )
             % {"approved": approved_given, "celebrated": celebrated_given}
         )
+    if offers := personal.get("autonomy_offers", 0):
+        lines.append(
+            ngettext(
+                "%(count)s person in your teams has earned a raised limit: a ready-made trust statement waits for you "
+                "in Insights, under Earned autonomy.",
+                "%(count)s people in your teams have earned a raised limit: ready-made trust statements wait for you "
+                "in Insights, under Earned autonomy.",
+                offers,
+            )
+            % {"count": offers}
+        )
     if not lines:
         lines.append(
             gettext(

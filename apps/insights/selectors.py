@@ -927,11 +927,11 @@ class Autonomy:
         return self.candidates if key == self.candidates.key else None
 
 
-def earned_autonomy(*, org: Organisation, team_ids, now: datetime.datetime, viewer) -> Autonomy:
+def autonomy_offers(*, org: Organisation, team_ids, now: datetime.datetime) -> list[AutonomyOffer]:
     """Agents whose record in a category has earned a raised limit, by the organisation's thresholds: at least N
     covered decisions in the last D days, at least P% of them customers kept, none in an open review, and no trust
     statement already raising that limit for them. Their manager gets a ready-made trust statement; the agent is
-    never told. Two queries."""
+    never told. One query."""
     tz = periods.org_time_zone(org)
     today = timezone.localtime(now, tz).date()
     names = ["name", "name_es", "name_nl"]
@@ -1002,6 +1002,12 @@ def earned_autonomy(*, org: Organisation, team_ids, now: datetime.datetime, view
                 },
             )
         )
+    return offers
+
+
+def earned_autonomy(*, org: Organisation, team_ids, now: datetime.datetime, viewer) -> Autonomy:
+    """The offers in the scope, as a table, and which of them go to `viewer` (the teams they manage). Two queries."""
+    offers = autonomy_offers(org=org, team_ids=team_ids, now=now)
     candidates = Table(
         "candidates",
         _("Agents whose record has earned a raised limit"),

@@ -48,69 +48,110 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("insights:mine")
 
 
-def ledger(request: HttpRequest) -> HttpResponse:
+def _page(request: HttpRequest, *, page: str, name: str, build, overseen: bool = True, extra=None) -> HttpResponse:
+    """Every insights page: the filters in force (checked against what the reader oversees), the numbers `build`
+    computes from them, then either the CSV of one of its tables (?csv=<key>) or the page `insights/<name>.html`,
+    with those numbers under `name` and whatever `extra` adds."""
     org = Organisation.current()
-    form, filters = _filters(request, org, overseen=True)
-    data = selectors.ledger(org=org, team_ids=filters.scope.team_ids, window=filters.window)
+    form, filters = _filters(request, org, overseen=overseen)
+    data = build(org, filters)
     if "csv" in request.GET:
-        return _csv(request, data.table(request.GET["csv"]), filters, "ledger")
-    return render(
+        return _csv(request, data.table(request.GET["csv"]), filters, page)
+    context = {"form": form, "filters": filters, name: data, "organisation": org, "page": page}
+    return render(request, f"insights/{name}.html", context | (extra(org, filters, data) if extra else {}))
+
+
+def ledger(request: HttpRequest) -> HttpResponse:
+    return _page(
         request,
-        "insights/ledger.html",
-        {"form": form, "filters": filters, "ledger": data, "organisation": org, "page": "ledger"},
+        page="ledger",
+        name="ledger",
+        build=lambda org, f: selectors.ledger(org=org, team_ids=f.scope.team_ids, window=f.window),
     )
 
 
 def my_stats(request: HttpRequest) -> HttpResponse:
-    org = Organisation.current()
-    form, filters = _filters(request, org, overseen=False)
-    data = selectors.my_stats(org=org, user=request.user, window=filters.window)
-    if "csv" in request.GET:
-        return _csv(request, data.table(request.GET["csv"]), filters, "my-stats")
-    return render(
+    return _page(
         request,
-        "insights/mine.html",
-        {"form": form, "filters": filters, "stats": data, "organisation": org, "page": "mine"},
+        page="mine",
+        name="mine",
+        overseen=False,
+        build=lambda org, f: selectors.my_stats(org=org, user=request.user, window=f.window),
     )
+
+
+def _offers(request: HttpRequest):
+    def offers(org, filters, data) -> dict:
+        """Earned-autonomy offers, to the agent's own manager only (computed unless the page is about them)."""
+        autonomy = data
+        if not isinstance(data, selectors.Autonomy):
+            autonomy = selectors.earned_autonomy(
+                org=org, team_ids=filters.scope.team_ids, now=timezone.now(), viewer=request.user
+            )
+        return {
+            "offers": [o for o in autonomy.offers if o.team_id in autonomy.managed_team_ids],
+            "today": timezone.localtime(timezone.now(), periods.org_time_zone(org)).date(),
+        }
+
+    return offers
 
 
 def managers(request: HttpRequest) -> HttpResponse:
-    org = Organisation.current()
-    form, filters = _filters(request, org, overseen=True)
-    data = selectors.managers_on_board(
-        org=org, team_ids=filters.scope.team_ids, window=filters.window, now=timezone.now()
-    )
-    if "csv" in request.GET:
-        return _csv(request, data.table(request.GET["csv"]), filters, "managers")
-    return render(
+    """Managers on board, with the earned-autonomy offers waiting for the reader."""
+    return _page(
         request,
-        "insights/managers.html",
-        {"form": form, "filters": filters, "onboard": data, "organisation": org, "page": "managers"},
+        page="managers",
+        name="managers",
+        build=lambda org, f: selectors.managers_on_board(
+            org=org, team_ids=f.scope.team_ids, window=f.window, now=timezone.now()
+        ),
+        extra=_offers(request),
     )
+
+
+def _team_in_scope(filters: Filters) -> int | None:
+    return filters.scope.pk if filters.scope.kind == TEAM else None
 
 
 def calibration(request: HttpRequest) -> HttpResponse:
-    org = Organisation.current()
-    form, filters = _filters(request, org, overseen=True)
-    team_id = filters.scope.pk if filters.scope.kind == TEAM else None
-    data = selectors.calibration(org=org, team_ids=filters.scope.team_ids, window=filters.window, team_id=team_id)
-    if "csv" in request.GET:
-        return _csv(request, data.table(request.GET["csv"]), filters, "calibration")
-    if team_id is None:
-        may_adopt = request.user.is_staff
-    else:
-        may_adopt = teams_managed_by(user=request.user).filter(pk=team_id).exists()
-    return render(
+    def may_adopt(org, filters, data) -> dict:
+        """Admins adopt the organisation's limits; a team's managers, with that team as the scope, its own."""
+        team_id = _team_in_scope(filters)
+        if team_id is None:
+            return {"may_adopt": request.user.is_staff}
+        return {"may_adopt": teams_managed_by(user=request.user).filter(pk=team_id).exists()}
+
+    return _page(
         request,
-        "insights/calibration.html",
-        {
-            "form": form,
-            "filters": filters,
-            "calibration": data,
-            "organisation": org,
-            "page": "calibration",
-            "may_adopt": may_adopt,
-        },
+        page="calibration",
+        name="calibration",
+        build=lambda org, f: selectors.calibration(
+            org=org, team_ids=f.scope.team_ids, window=f.window, team_id=_team_in_scope(f)
+        ),
+        extra=may_adopt,
+    )
+
+
+def autonomy(request: HttpRequest) -> HttpResponse:
+    return _page(
+        request,
+        page="autonomy",
+        name="autonomy",
+        build=lambda org, f: selectors.earned_autonomy(
+            org=org, team_ids=f.scope.team_ids, now=timezone.now(), viewer=request.user
+        ),
+        extra=_offers(request),
+    )
+
+
+def reach(request: HttpRequest) -> HttpResponse:
+    return _page(
+        request,
+        page="reach",
+        name="reach",
+        build=lambda org, f: selectors.courage_and_reach(
+            org=org, team_ids=f.scope.team_ids, window=f.window, now=timezone.now(), viewer=request.user
+        ),
     )
 
 
@@ -134,40 +175,3 @@ def adopt_limit(request: HttpRequest) -> HttpResponse:
         request, message % {"category": category.label, "team": team.name if team else "", "amount": amount}
     )
     return redirect(f"{reverse('insights:calibration')}?{form.cleaned_data['query']}")
-
-
-def reach(request: HttpRequest) -> HttpResponse:
-    org = Organisation.current()
-    form, filters = _filters(request, org, overseen=True)
-    data = selectors.courage_and_reach(
-        org=org, team_ids=filters.scope.team_ids, window=filters.window, now=timezone.now(), viewer=request.user
-    )
-    if "csv" in request.GET:
-        return _csv(request, data.table(request.GET["csv"]), filters, "reach")
-    return render(
-        request,
-        "insights/reach.html",
-        {"form": form, "filters": filters, "reach": data, "organisation": org, "page": "reach"},
-    )
-
-
-def autonomy(request: HttpRequest) -> HttpResponse:
-    org = Organisation.current()
-    form, filters = _filters(request, org, overseen=True)
-    data = selectors.earned_autonomy(org=org, team_ids=filters.scope.team_ids, now=timezone.now(), viewer=request.user)
-    if "csv" in request.GET:
-        return _csv(request, data.table(request.GET["csv"]), filters, "autonomy")
-    today = timezone.localtime(timezone.now(), periods.org_time_zone(org)).date()
-    return render(
-        request,
-        "insights/autonomy.html",
-        {
-            "form": form,
-            "filters": filters,
-            "autonomy": data,
-            "organisation": org,
-            "page": "autonomy",
-            "today": today,
-            "offers": [o for o in data.offers if o.team_id in data.managed_team_ids],
-        },
-    )

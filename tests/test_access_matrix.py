@@ -51,7 +51,8 @@ CUSTOMER_REFERENCE = "CASE-77310"
 # `manager` manages it; `head` heads its department; `other_*` belong to a team of another department.
 # Objects: "story" (the agent's submitted story), "shared" (their approved story, covered by the private statement),
 # "reviewed" (a story under review), "team", "statement" (the private trust statement), "digest" (the team's digest),
-# "person" (the agent, on the admins' people pages); any other id in a URL is 0, which exists nowhere.
+# "person" (the agent, on the admins' people pages), "department" (the team's), "category" (the story's); any other
+# id in a URL is 0, which exists nowhere.
 # 302 means "sent elsewhere" (for anonymous visitors: to sign in, which test_login_required checks; for two-factor
 # pages: to confirm one's password first). 404 on two-factor pages: nothing to show before it is set up. A security
 # key's pages are asked with the story's id: nobody has a key of that id to edit or remove.
@@ -149,7 +150,12 @@ EXPECTED = {
     "scim:service_provider_config":           ("get", None,          "401 401 401 401 401 401 401 401"),
     "scim:user":                              ("get", None,          "401 401 401 401 401 401 401 401"),
     "scim:users":                             ("get", None,          "401 401 401 401 401 401 401 401"),
+    "setup:categories":                       ("get", None,          "302 403 403 403 403 403 403 200"),
+    "setup:category":                         ("get", "category",    "302 403 403 403 403 403 403 200"),
     "setup:checklist":                        ("get", None,          "302 403 403 403 403 403 403 200"),
+    "setup:department":                       ("get", "department",  "302 403 403 403 403 403 403 200"),
+    "setup:department_delete":                ("post", "department", "302 403 403 403 403 403 403 302"),
+    "setup:departments":                      ("get", None,          "302 403 403 403 403 403 403 200"),
     "setup:import":                           ("get", None,          "302 403 403 403 403 403 403 200"),
     "setup:import_confirm":                   ("post", None,         "302 403 403 403 403 403 403 404"),
     "setup:import_preview":                   ("get", None,          "302 403 403 403 403 403 403 404"),
@@ -165,6 +171,8 @@ EXPECTED = {
     "setup:person_set_active":                ("post", "person",     "302 403 403 403 403 403 403 302"),
     "setup:provisioning":                     ("get", None,          "302 403 403 403 403 403 403 200"),
     "setup:scim_token_revoke":                ("post", None,         "302 403 403 403 403 403 403 404"),
+    "setup:team":                             ("get", "team",        "302 403 403 403 403 403 403 200"),
+    "setup:teams":                            ("get", None,          "302 403 403 403 403 403 403 200"),
     "socialaccount_connections":              ("get", None,          "302 200 200 200 200 200 200 200"),
     "socialaccount_login_cancelled":          ("get", None,          "200 200 200 200 200 200 200 200"),
     "socialaccount_login_error":              ("get", None,          "302 401 401 401 401 401 401 401"),
@@ -244,6 +252,8 @@ def world(db):
         "statement": statement,
         "digest": Digest.objects.get(edition=edition, team=team),
         "person": people["agent"],
+        "department": team.department,
+        "category": category,
     }
     return people, objects
 

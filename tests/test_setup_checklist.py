@@ -30,7 +30,7 @@ def test_on_a_fresh_installation_nothing_is_done(client):
 
     assert "0 of 5 steps done." in page
     assert _steps(page).count("To do") == 5
-    for name in ("setup:organisation", "admin:org_department_changelist", "admin:org_team_changelist", "setup:people"):
+    for name in ("setup:organisation", "setup:departments", "setup:teams", "setup:categories", "setup:people"):
         assert f'href="{reverse(name)}"' in page
 
 

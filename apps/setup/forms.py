@@ -4,7 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import TIME_ZONE_CHOICES, User
-from apps.org.models import Membership, Organisation, Team
+from apps.org.models import Department, Membership, Organisation, Team
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
@@ -108,3 +108,54 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+def _active_people_field(**kwargs) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name", "email"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        **kwargs,
+    )
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    heads = _active_people_field(
+        label=_("Heads"), help_text=_("Directors who oversee every team in this department. Hold Ctrl to pick several.")
+    )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("name"))
+    managers = _active_people_field(
+        label=_("Managers"),
+        help_text=_("They approve the team's stories; a manager may lead several teams. Hold Ctrl to pick several."),
+    )
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name (English)"), max_length=80)
+    name_es = forms.CharField(label=_("Name (Spanish)"), max_length=80, required=False)
+    name_nl = forms.CharField(label=_("Name (Dutch)"), max_length=80, required=False)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    limit = forms.DecimalField(
+        label=_("Organisation limit"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        help_text=_("The cost under which any agent decides alone."),
+    )
+    in_scope = forms.CharField(
+        label=_("In scope: examples"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One example per line."),
+    )
+    out_of_scope = forms.CharField(
+        label=_("Out of scope: examples"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One example per line."),
+    )

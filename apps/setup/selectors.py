@@ -84,21 +84,21 @@ def setup_checklist() -> list[Step]:
         Step(
             _("Departments and their heads"),
             _("Each department's directors oversee its teams and stand in for a team without a manager."),
-            reverse("admin:org_department_changelist"),
+            reverse("setup:departments"),
             department_count > 0 and headless == 0,
             [_("%(count)s department(s) without a head.") % {"count": headless}] if headless else [],
         ),
         Step(
             _("Teams and their managers"),
             _("Every team needs someone to approve its stories."),
-            reverse("admin:org_team_changelist"),
+            reverse("setup:teams"),
             team_count > 0 and not unmanaged,
             team_warnings,
         ),
         Step(
             _("Categories and guardrails"),
             _("The kinds of decisions and the cost under which agents decide alone."),
-            reverse("admin:decisions_guardrail_changelist"),
+            reverse("setup:categories"),
             category_count > 0 and unguarded == 0,
             [_("%(count)s category(ies) without a guardrail.") % {"count": unguarded}] if unguarded else [],
         ),
@@ -160,3 +160,34 @@ def person_teams(*, user: User) -> list[Membership]:
 
 def is_newcomer(*, user) -> bool:
     return Newcomer.objects.filter(user=user, welcomed_at__isnull=True).exists()
+
+
+def departments_list() -> QuerySet[Department]:
+    """Departments with their active heads and how many teams they hold: two queries whatever the size."""
+    return Department.objects.annotate(team_count=Count("teams")).prefetch_related(
+        Prefetch("heads", queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"))
+    )
+
+
+def teams_list() -> QuerySet[Team]:
+    """Teams with their department and active managers, flagged when nobody active can approve (as the checklist
+    does): two queries whatever the size."""
+    return (
+        Team.objects.select_related("department")
+        .annotate(has_manager=Exists(_active_managers()))
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(role=Membership.Role.MANAGER, user__is_active=True)
+                .select_related("user")
+                .order_by("user__first_name", "user__last_name"),
+                to_attr="active_managers",
+            )
+        )
+        .order_by("department__name", "name")
+    )
+
+
+def categories_list() -> QuerySet[Category]:
+    """Categories with their organisation guardrail (if any): one query whatever the size."""
+    return Category.objects.select_related("guardrail").order_by("position", "name")

@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -9,13 +10,16 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.org.models import Membership, Team
+from apps.decisions import services as decision_services
+from apps.decisions.models import Category, Guardrail
+from apps.org.models import Department, Membership, Organisation, Team
 
 from .importing import build_plan, import_apply
 from .models import Invitation, Newcomer, PeopleImport
@@ -247,3 +251,73 @@ def people_import_run(*, people_import_id: int) -> bool:
     if result["created"]:
         transaction.on_commit(enqueue_invitations)
     return True
+
+
+# --- departments, teams, categories --------------------------------------------------------------------------------
+
+
+def _save_unique(instance, message: str) -> None:
+    """Saves `instance`; a name that another row already has (a unique constraint) becomes a message on `name`."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ValidationError({"name": message}) from error
+
+
+@transaction.atomic
+def department_save(*, department: Department, name: str, heads) -> Department:
+    """Adds or renames a department and sets its heads."""
+    department.name = name
+    if department.organisation_id is None:
+        department.organisation = Organisation.current()
+    _save_unique(department, _("There is already a department of this name."))
+    department.heads.set(heads)
+    return department
+
+
+def department_delete(*, department: Department) -> None:
+    """Deletes an empty department; one that still has teams stays."""
+    if department.teams.exists():
+        raise ValidationError(
+            _("%(department)s still has teams: move or delete them first.") % {"department": department.name}
+        )
+    department.delete()
+
+
+@transaction.atomic
+def team_save(*, team: Team, name: str, department: Department, managers) -> Team:
+    """Adds, renames or moves a team and sets its active managers (an agent of the team made manager stops being
+    its agent; managers may lead several teams)."""
+    team.name, team.department = name, department
+    _save_unique(team, _("This department already has a team of this name."))
+    Membership.objects.filter(team=team, role=Membership.Role.MANAGER, user__is_active=True).exclude(
+        user__in=managers
+    ).delete()
+    for user in managers:
+        membership_set(user=user, team=team, role=Membership.Role.MANAGER)
+    return team
+
+
+@transaction.atomic
+def category_save(
+    *,
+    category: Category,
+    admin: User,
+    name: str,
+    name_es: str,
+    name_nl: str,
+    description: str,
+    limit: Decimal,
+    in_scope: str,
+    out_of_scope: str,
+) -> Category:
+    """Adds or edits a category and its organisation guardrail. The limit goes through the guardrail service, so the
+    playbook asks everyone to acknowledge it again."""
+    category.name, category.name_es, category.name_nl, category.description = name, name_es, name_nl, description
+    if not category.slug:
+        category.slug = slugify(name)
+    _save_unique(category, _("There is already a category of this name."))
+    decision_services.guardrail_limit_set(admin=admin, category=category, limit=limit)
+    Guardrail.objects.filter(category=category).update(in_scope=in_scope, out_of_scope=out_of_scope)
+    return category

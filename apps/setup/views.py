@@ -13,19 +13,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
+from apps.decisions.models import Category, Guardrail
 from apps.decisions.selectors import playbook_for
-from apps.org.models import Membership, Organisation
+from apps.org.models import Department, Membership, Organisation, Team
 from apps.org.selectors import team_of_agent
 
 from . import importing, scim, selectors, services
 from .emails import sso_configured
 from .forms import (
     AcceptInvitationForm,
+    CategoryForm,
+    DepartmentForm,
     ImportForm,
     MembershipForm,
     OrganisationForm,
     PeopleFilterForm,
     PersonCreateForm,
+    TeamForm,
 )
 from .models import PeopleImport, ScimToken
 from .personal_data import person_erase as person_erase_service
@@ -62,6 +66,101 @@ def organisation(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The organisation's settings are saved."))
         return redirect("setup:checklist")
     return render(request, "setup/organisation.html", {"form": form})
+
+
+def _saved(request: HttpRequest, form, save) -> bool:
+    """Posts `form` to the service `save`; a rule it refuses (a name already taken) shows next to its field."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save(**form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+@admin_required
+def departments(request: HttpRequest) -> HttpResponse:
+    form = DepartmentForm(request.POST or None)
+    if _saved(request, form, functools.partial(services.department_save, department=Department())):
+        messages.success(request, _("%(name)s is added.") % {"name": form.cleaned_data["name"]})
+        return redirect("setup:departments")
+    return render(request, "setup/departments.html", {"departments": selectors.departments_list(), "form": form})
+
+
+@admin_required
+def department(request: HttpRequest, pk: int) -> HttpResponse:
+    department = get_object_or_404(Department, pk=pk)
+    initial = {"name": department.name, "heads": list(department.heads.all())}
+    form = DepartmentForm(request.POST or None, initial=initial)
+    if _saved(request, form, functools.partial(services.department_save, department=department)):
+        messages.success(request, _("%(name)s is saved.") % {"name": department.name})
+        return redirect("setup:departments")
+    return render(request, "setup/department.html", {"department": department, "form": form})
+
+
+@admin_required
+@require_POST
+def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    department = get_object_or_404(Department, pk=pk)
+    try:
+        services.department_delete(department=department)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("%(name)s is deleted.") % {"name": department.name})
+    return redirect("setup:departments")
+
+
+@admin_required
+def teams(request: HttpRequest) -> HttpResponse:
+    form = TeamForm(request.POST or None)
+    if _saved(request, form, functools.partial(services.team_save, team=Team())):
+        messages.success(request, _("%(name)s is added.") % {"name": form.cleaned_data["name"]})
+        return redirect("setup:teams")
+    return render(request, "setup/teams.html", {"teams": selectors.teams_list(), "form": form})
+
+
+@admin_required
+def team(request: HttpRequest, pk: int) -> HttpResponse:
+    team = get_object_or_404(Team.objects.select_related("department"), pk=pk)
+    managers = User.objects.filter(is_active=True, memberships__team=team, memberships__role=Membership.Role.MANAGER)
+    initial = {"name": team.name, "department": team.department, "managers": list(managers)}
+    form = TeamForm(request.POST or None, initial=initial)
+    if _saved(request, form, functools.partial(services.team_save, team=team)):
+        messages.success(request, _("%(name)s is saved.") % {"name": team.name})
+        return redirect("setup:teams")
+    return render(request, "setup/team.html", {"team": team, "form": form})
+
+
+@admin_required
+def categories(request: HttpRequest) -> HttpResponse:
+    form = CategoryForm(request.POST or None)
+    if _saved(request, form, functools.partial(services.category_save, category=Category(), admin=request.user)):
+        messages.success(request, _("%(name)s is added.") % {"name": form.cleaned_data["name"]})
+        return redirect("setup:categories")
+    return render(request, "setup/categories.html", {"categories": selectors.categories_list(), "form": form})
+
+
+@admin_required
+def category(request: HttpRequest, pk: int) -> HttpResponse:
+    category = get_object_or_404(Category, pk=pk)
+    guardrail = Guardrail.objects.filter(category=category).first()
+    initial = {
+        "name": category.name,
+        "name_es": category.name_es,
+        "name_nl": category.name_nl,
+        "description": category.description,
+        "limit": guardrail.limit if guardrail else None,
+        "in_scope": guardrail.in_scope if guardrail else "",
+        "out_of_scope": guardrail.out_of_scope if guardrail else "",
+    }
+    form = CategoryForm(request.POST or None, initial=initial)
+    if _saved(request, form, functools.partial(services.category_save, category=category, admin=request.user)):
+        messages.success(request, _("%(name)s is saved.") % {"name": category.name})
+        return redirect("setup:categories")
+    return render(request, "setup/category.html", {"category": category, "form": form})
 
 
 @admin_required

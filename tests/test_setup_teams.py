@@ -1,0 +1,100 @@
+"""Teams, for admins inside Setup: listed with their department and active managers (a team nobody can approve for
+is flagged); added to a department, renamed, moved, given managers. Others get 403."""
+
+import pytest
+from django.urls import reverse
+
+from apps.org.models import Membership, Team
+from tests.factories import DepartmentFactory, TeamFactory, admin, agent, department_head, manager
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def morgan(client):
+    person = admin(first_name="Morgan", last_name="Lee")
+    client.force_login(person)
+    return person
+
+
+def _managers(team: Team) -> set[str]:
+    return {m.user.display_name for m in team.memberships.filter(role=Membership.Role.MANAGER).select_related("user")}
+
+
+def test_the_list_shows_managers_and_flags_a_team_without_an_active_one(client, morgan):
+    care = DepartmentFactory(name="Care")
+    returns, billing = TeamFactory(department=care, name="Returns"), TeamFactory(department=care, name="Billing")
+    manager(returns, first_name="Grace", last_name="Okafor")
+    manager(billing, first_name="Lea", last_name="Left", is_active=False)
+
+    response = client.get(reverse("setup:teams"))
+    page = response.content.decode()
+
+    assert "Grace Okafor" in page and "Lea Left" not in page
+    assert {t.name: t.has_manager for t in response.context["teams"]} == {"Billing": False, "Returns": True}
+    assert page.count("No manager: its stories go to the department") == 1
+
+
+def test_an_admin_adds_a_team_with_managers_who_may_lead_several_teams(client, morgan):
+    care = DepartmentFactory(name="Care")
+    grace = manager(TeamFactory(department=care), first_name="Grace", last_name="Okafor")
+
+    response = client.post(reverse("setup:teams"), {"name": "Returns", "department": care.pk, "managers": [grace.pk]})
+
+    assert response.status_code == 302
+    assert _managers(Team.objects.get(name="Returns")) == {"Grace Okafor"}
+    assert grace.memberships.count() == 2
+
+
+def test_an_admin_renames_moves_and_changes_managers(client, morgan):
+    care, growth = DepartmentFactory(name="Care"), DepartmentFactory(name="Growth")
+    team = TeamFactory(department=care, name="Returns")
+    manager(team, first_name="Grace", last_name="Okafor")
+    ana = agent(team, first_name="Ana", last_name="García")
+
+    client.post(reverse("setup:team", args=[team.pk]), {"name": "Sales", "department": growth.pk, "managers": [ana.pk]})
+
+    team.refresh_from_db()
+    assert (team.name, team.department) == ("Sales", growth)
+    assert _managers(team) == {"Ana García"}
+    assert not Membership.objects.filter(user=ana, role=Membership.Role.AGENT).exists()
+
+
+def test_a_duplicate_or_empty_name_is_explained_next_to_the_field_and_nothing_is_saved(client, morgan):
+    care = DepartmentFactory(name="Care")
+    returns = TeamFactory(department=care, name="Returns")
+    grace = manager(TeamFactory(department=care, name="Billing"))
+
+    duplicate = client.post(
+        reverse("setup:team", args=[returns.pk]), {"name": "Billing", "department": care.pk, "managers": [grace.pk]}
+    )
+    empty = client.post(reverse("setup:teams"), {"name": "", "department": care.pk})
+
+    assert duplicate.context["form"].errors["name"] == ["This department already has a team of this name."]
+    assert 'value="Billing"' in duplicate.content.decode()
+    assert "name" in empty.context["form"].errors
+    returns.refresh_from_db()
+    assert returns.name == "Returns" and _managers(returns) == set()
+    assert Team.objects.count() == 2
+
+
+@pytest.mark.parametrize("who", ["agent", "manager", "head"])
+def test_agents_managers_and_heads_get_403(client, who):
+    team = TeamFactory(name="Returns")
+    person = {"agent": agent, "manager": manager, "head": lambda t: department_head(t.department)}[who](team)
+    client.force_login(person)
+
+    assert client.get(reverse("setup:teams")).status_code == 403
+    assert client.post(reverse("setup:teams"), {"name": "X", "department": team.department_id}).status_code == 403
+    assert client.post(reverse("setup:team", args=[team.pk]), {"name": "X"}).status_code == 403
+    assert list(Team.objects.values_list("name", flat=True)) == ["Returns"]
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_the_list_runs_a_constant_number_of_queries(client, morgan, size, django_assert_max_num_queries):
+    for _ in range(size):
+        team = TeamFactory()
+        manager(team)
+        agent(team)
+    with django_assert_max_num_queries(11):
+        assert client.get(reverse("setup:teams")).status_code == 200

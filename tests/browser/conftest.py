@@ -1,10 +1,12 @@
 """Real-browser tests: Playwright drives Debian's Chromium against Django's live server."""
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM = os.environ.get("LEEWAY_CHROMIUM", "/usr/bin/chromium")
@@ -39,6 +41,11 @@ def page(browser, live_server) -> Page:
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
+    # Let the last requests (an htmx swap, a redirect) finish on the server before the test database is emptied:
+    # a view still inside its transaction while the flush truncates every table is a deadlock.
+    with contextlib.suppress(PlaywrightError):
+        page.wait_for_load_state("load", timeout=5_000)
+        page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=5_000)
     context.close()
 
 

@@ -15,10 +15,6 @@ def is_manager(*, user) -> bool:
     return user.is_authenticated and Membership.objects.filter(user=user, role=Membership.Role.MANAGER).exists()
 
 
-def departments_headed_by(*, user) -> QuerySet[Department]:
-    return Department.objects.filter(heads=user)
-
-
 def is_department_head(*, user) -> bool:
     return user.is_authenticated and Department.objects.filter(heads=user).exists()
 

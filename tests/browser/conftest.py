@@ -3,6 +3,8 @@
 import contextlib
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -41,12 +43,32 @@ def page(browser, live_server) -> Page:
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
-    # Let the last requests (an htmx swap, a redirect) finish on the server before the test database is emptied:
-    # a view still inside its transaction while the flush truncates every table is a deadlock.
-    with contextlib.suppress(PlaywrightError):
-        page.wait_for_load_state("load", timeout=5_000)
-        page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=5_000)
+    _settle(context)
+
+
+def _settle(context) -> None:
+    """Let the last requests (an htmx swap, a redirect) finish on the server before the test database is emptied.
+
+    A view still inside its transaction while the flush truncates every table is a deadlock, and a view that reaches
+    the database after the test has ended crashes the test process. So: wait for every page the test opened (it may
+    have closed the first one), close the browser context, then wait for the live server's request threads to end.
+    """
+    for open_page in context.pages:
+        with contextlib.suppress(PlaywrightError):
+            open_page.wait_for_load_state("load", timeout=5_000)
+            open_page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=5_000)
     context.close()
+    deadline = time.monotonic() + 10
+    for thread in threading.enumerate():
+        # socketserver names each request's thread after its target, process_request_thread.
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+
+
+@pytest.fixture
+def settle_context():
+    """For a test that opens a browser context of its own: settle it as the page fixture settles its own."""
+    return _settle
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("
 
 
 def test_an_admin_invites_a_person_who_chooses_a_password_and_is_welcomed(
-    browser, live_server, page, sign_in, team, screenshot
+    browser, live_server, page, sign_in, team, screenshot, settle_context
 ):
     GuardrailFactory(category__name="Fee waiver")
     manager(team, first_name="Grace", last_name="Okafor")
@@ -52,4 +52,4 @@ def test_an_admin_invites_a_person_who_chooses_a_password_and_is_welcomed(
 
     newcomer.goto(link)
     expect(newcomer.get_by_role("heading", level=1)).to_have_text("This invitation has been used")
-    newcomer.context.close()
+    settle_context(newcomer.context)

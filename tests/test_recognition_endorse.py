@@ -53,8 +53,8 @@ def test_it_swaps_the_button_and_count_in_place_for_htmx(client, story, colleagu
     assert f'id="endorse-form-{story.pk}"' in page
     assert 'aria-pressed="true"' in page
     assert reverse("recognition:unendorse", args=[story.pk]) in page
-    assert f'<span id="endorse-count-{story.pk}" hx-swap-oob="innerHTML">2 endorsements</span>' in page
-    assert f'id="endorsers-{story.pk}" hx-swap-oob="innerHTML"' in page
+    assert f'<span id="endorse-count-{story.pk}" data-hx-swap-oob="innerHTML">2 endorsements</span>' in page
+    assert f'id="endorsers-{story.pk}" data-hx-swap-oob="innerHTML"' in page
     assert colleague.display_name in page
 
 
@@ -250,7 +250,7 @@ def test_a_comment_follows_the_endorsement_in_place(client, story, colleague):
 
     assert Endorsement.objects.get().comment == "Exactly right."
     page = response.content.decode()
-    assert f'id="comments-{story.pk}" hx-swap-oob="innerHTML"' in page and "Exactly right." in page
+    assert f'id="comments-{story.pk}" data-hx-swap-oob="innerHTML"' in page and "Exactly right." in page
     assert "Change your comment" in page
 
 

@@ -209,11 +209,11 @@ def test_a_large_import_is_confirmed_into_the_background_with_a_progress_bar(cli
     run.refresh_from_db()
     assert run.status == "queued"
     partial = client.get(reverse("setup:import_progress", args=[run.pk])).content.decode()
-    assert "<progress" in partial and 'hx-trigger="every 1s"' in partial
+    assert "<progress" in partial and 'data-hx-trigger="every 1s"' in partial
 
     services.people_import_run(people_import_id=run.pk)  # what the worker's task does
     partial = client.get(reverse("setup:import_progress", args=[run.pk])).content.decode()
-    assert "hx-trigger" not in partial and "501 created, 0 changed, 0 left as they were." in partial
+    assert "data-hx-trigger" not in partial and "501 created, 0 changed, 0 left as they were." in partial
 
 
 def test_an_import_runs_once_however_often_it_is_confirmed(morgan):

@@ -4,7 +4,6 @@ import contextlib
 import os
 import shutil
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -37,37 +36,87 @@ def browser():
         browser.close()
 
 
+class _RequestsInFlight:
+    """Wraps the live server's WSGI app to know when no request is being answered."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.count += 1
+        try:
+            return _Answered(self.app(environ, start_response), self._done)
+        except BaseException:
+            self._done()
+            raise
+
+    def _done(self):
+        with self.idle:
+            self.count -= 1
+            self.idle.notify_all()
+
+    def wait_until_idle(self, timeout: float) -> None:
+        with self.idle:
+            self.idle.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
+class _Answered:
+    """A response that reports when the server has closed it (Django finishes the request, its database work
+    included, in close())."""
+
+    def __init__(self, response, done):
+        self.response = response
+        self.done = done
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self):
+        try:
+            if hasattr(self.response, "close"):
+                self.response.close()
+        finally:
+            self.done()
+
+
 @pytest.fixture
-def page(browser, live_server) -> Page:
+def requests_in_flight(live_server) -> _RequestsInFlight:
+    httpd = live_server.thread.httpd
+    if not isinstance(httpd.get_app(), _RequestsInFlight):
+        httpd.set_app(_RequestsInFlight(httpd.get_app()))
+    return httpd.get_app()
+
+
+@pytest.fixture
+def page(browser, live_server, settle_context) -> Page:
     context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
-    _settle(context)
+    settle_context(context)
 
 
-def _settle(context) -> None:
+@pytest.fixture
+def settle_context(requests_in_flight):
     """Let the last requests (an htmx swap, a redirect) finish on the server before the test database is emptied.
 
     A view still inside its transaction while the flush truncates every table is a deadlock, and a view that reaches
     the database after the test has ended crashes the test process. So: wait for every page the test opened (it may
-    have closed the first one), close the browser context, then wait for the live server's request threads to end.
+    have closed the first one), close the browser context, then wait until the live server answers no request.
+    A test that opens a browser context of its own settles it with this too.
     """
-    for open_page in context.pages:
-        with contextlib.suppress(PlaywrightError):
-            open_page.wait_for_load_state("load", timeout=5_000)
-            open_page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=5_000)
-    context.close()
-    deadline = time.monotonic() + 10
-    for thread in threading.enumerate():
-        # socketserver names each request's thread after its target, process_request_thread.
-        if "process_request_thread" in thread.name:
-            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
+    def _settle(context) -> None:
+        for open_page in context.pages:
+            with contextlib.suppress(PlaywrightError):
+                open_page.wait_for_load_state("load", timeout=5_000)
+                open_page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=5_000)
+        context.close()
+        requests_in_flight.wait_until_idle(timeout=10)
 
-@pytest.fixture
-def settle_context():
-    """For a test that opens a browser context of its own: settle it as the page fixture settles its own."""
     return _settle
 
 

@@ -1,0 +1,119 @@
+"""Every page, for every role and in every language, passes axe-core (no serious or critical violation) at desktop
+and phone widths, and nothing scrolls sideways on a 360 px phone.
+
+The pages are those of `tests/every_page.py`: every page a role may open (from the URL conf), the leaderboards' tabs,
+the error pages and the main forms shown with their errors. axe-core is vendored in `tests/browser/vendor/` (never
+fetched at run time). One browser context per role and language; each page is loaded once, checked at 1280 px, then
+narrowed to 360 px and checked again.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from tests.browser.conftest import SCREENSHOTS
+from tests.every_page import FORMS_WITH_ERRORS, LANGUAGES, ROLES, build_world, page_addresses, set_language
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+FAILING_IMPACTS = {"serious", "critical"}
+REPORT = SCREENSHOTS.parent / "axe"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+
+RUN_AXE = """async () => {
+  const results = await axe.run(document, {resultTypes: ["violations"]});
+  return results.violations.map(v => ({
+    rule: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+  }));
+}"""
+
+SUBMIT_WITH = """data => {
+  const form = document.querySelector("main form[method=post]");
+  for (const [name, value] of Object.entries(data)) {
+    const field = form.elements.namedItem(name);
+    if (field && field.type !== "checkbox") field.value = value;
+  }
+  HTMLFormElement.prototype.submit.call(form);
+}"""
+
+
+@pytest.fixture
+def world(transactional_db):
+    return build_world(now=timezone.now())
+
+
+def _check(page, label: str, failures: list[str], seen: dict) -> None:
+    for width, viewport in (("1280", DESKTOP), ("360", PHONE)):
+        page.set_viewport_size(viewport)
+        for violation in page.evaluate(RUN_AXE):
+            seen.setdefault(f"{violation['impact']} {violation['rule']}", set()).add(label)
+            if violation["impact"] in FAILING_IMPACTS:
+                failures.append(
+                    f"{label} at {width}px: {violation['rule']} ({violation['impact']}): {violation['help']} — "
+                    + " | ".join(violation["targets"])
+                )
+        if width == "360":
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                failures.append(f"{label} at 360px: scrolls sideways by {overflow}px")
+        if os.environ.get("LEEWAY_A11Y_SCREENSHOTS"):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = "".join(c if c.isalnum() else "-" for c in label)[:90]
+            page.screenshot(path=str(SCREENSHOTS / f"a11y-{name}-{width}.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_is_accessible_at_desktop_and_phone_widths(
+    browser, live_server, world, settle_context, role, language
+):
+    person = world.people[role]
+    client = Client()
+    set_language(client, person, language)
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, bypass_csp=True)
+    context.set_default_timeout(15_000)
+    context.add_init_script(path=str(AXE))
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    if person is not None:
+        client.force_login(person)
+        cookies.append(
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        )
+    context.add_cookies(cookies)
+    page = context.new_page()
+    failures: list[str] = []
+    seen: dict[str, set] = {}
+    checked = 0
+    try:
+        for name, path in page_addresses(world, role):
+            page.goto(path)
+            _check(page, f"{role} {language} {name} ({path})", failures, seen)
+            checked += 1
+        for name, path, data in FORMS_WITH_ERRORS.get(role, []):
+            page.goto(path)
+            with page.expect_navigation():
+                page.evaluate(SUBMIT_WITH, data)
+            _check(page, f"{role} {language} {name} with errors ({path})", failures, seen)
+            checked += 1
+    finally:
+        settle_context(context)
+    REPORT.mkdir(parents=True, exist_ok=True)
+    (REPORT / f"{role}-{language}.json").write_text(
+        json.dumps({"pages": checked, "violations": {k: sorted(v) for k, v in seen.items()}}, indent=1)
+    )
+
+    assert checked > 5
+    assert failures == [], f"{len(failures)} accessibility failures:\n" + "\n".join(failures)

@@ -281,7 +281,8 @@ class TeamGuardrailForm(forms.Form):
 class OutcomeForm(forms.Form):
     """After approval: what became of the customer (author or manager), and, for the author, the values it shows."""
 
-    outcome = forms.ChoiceField(label=_("What became of the customer?"), choices=Outcome.choices)
+    # A required select starts empty (HTML requires it, and nothing is chosen for the author by accident).
+    outcome = forms.ChoiceField(label=_("What became of the customer?"), choices=[("", "—"), *Outcome.choices])
     values = forms.ModelMultipleChoiceField(
         queryset=CompanyValue.objects.filter(is_active=True),
         required=False,

@@ -35,6 +35,21 @@ def oversight_roles(*, user) -> tuple[bool, bool]:
     return row or (False, False)
 
 
+def layout_roles(*, user) -> dict[str, bool]:
+    """What the layout shows a signed-in person, in one query: whether they manage a team, head a department, and
+    work in a team at all (someone in no team has nobody to approve a story, so nothing invites them to log one)."""
+    manages = Membership.objects.filter(user=user, role=Membership.Role.MANAGER)
+    heads = Department.heads.through.objects.filter(user=user)
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(manages=Exists(manages), heads=Exists(heads), in_team=Exists(Membership.objects.filter(user=user)))
+        .values("manages", "heads", "in_team")
+        .first()
+    )
+    return row or {"manages": False, "heads": False, "in_team": False}
+
+
 def teams_overseen_by(*, user) -> QuerySet[Team]:
     """The teams whose stories and numbers a person oversees: all of them for admins, else the teams they manage and
     every team in the departments they head."""

@@ -1,7 +1,6 @@
 """What the API answers, field by field (and what the OpenAPI schema says of it). Writes are validated by the same
 forms as the pages, not here."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -57,7 +56,7 @@ class StorySerializer(serializers.Serializer):
     def get_url(self, decision) -> str:
         return self.context["request"].build_absolute_uri(story_path(decision.pk))
 
-    @extend_schema_field(OpenApiTypes.BOOL)
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_covered(self, decision) -> bool | None:
         if decision.covered or self._sees_detail(decision):
             return decision.covered
@@ -184,3 +183,20 @@ class LedgerSerializer(serializers.Serializer):
     currency = serializers.CharField()
     totals = LedgerNumbersSerializer()
     teams = LedgerTeamSerializer(many=True)
+
+
+def paginated(child: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """A cursor page of `child` as the schema describes it: `next` and `previous` are links, or null at the ends."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": child(many=True),
+        },
+    )
+
+
+StoryPage = paginated(StorySerializer, "StoryPage")
+DigestPage = paginated(DigestSerializer, "DigestPage")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -14,4 +14,6 @@ urlpatterns = [
     path("digests/", views.digests, name="digests"),
     path("digests/<id:pk>/", views.digest, name="digest"),
     path("insights/ledger/", views.ledger, name="ledger"),
+    # Anything else under the API is a JSON 404 (401 without a token), never the site's HTML page.
+    re_path(r"^(?P<rest>.*)$", views.not_found, name="not_found"),
 ]

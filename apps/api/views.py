@@ -49,6 +49,12 @@ def _query(request):
     return request._request.GET
 
 
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(request, rest: str):
+    raise Http404
+
+
 # --- stories -------------------------------------------------------------------------------------------------------
 
 FEED_FILTERS = [
@@ -68,7 +74,7 @@ FEED_FILTERS = [
     description="The stories of the feed, newest first, with its filters: every shared story, and my teams' "
     "submitted ones.",
     parameters=FEED_FILTERS,
-    responses={200: s.StorySerializer(many=True), 400: INVALID, 401: UNAUTHORISED},
+    responses={200: s.StoryPage, 400: INVALID, 401: UNAUTHORISED},
 )
 @extend_schema(
     methods=["POST"],
@@ -238,7 +244,7 @@ def _built_digests():
     summary="Digests",
     description="Every week's built digests, latest first. Every signed-in person may read every digest (a digest "
     "holds only shared stories).",
-    responses={200: s.DigestSerializer(many=True), 401: UNAUTHORISED},
+    responses={200: s.DigestPage, 401: UNAUTHORISED},
 )
 @api_view(["GET"])
 def digests(request):

@@ -15,14 +15,9 @@ class ServiceTokenForm(PlainTextForm, forms.Form):
         max_length=100,
         help_text=_("What will use it, such as “Power BI reporting”."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Give the token a name, so you recognise it later.")},
     )
     days = forms.TypedChoiceField(label=_("Expires after"), choices=EXPIRY_CHOICES, coerce=int, initial="90")
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Give the token a name, so you recognise it later."))
-        return name
 
 
 class PersonalTokenForm(ServiceTokenForm):

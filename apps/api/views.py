@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -100,7 +101,7 @@ def stories(request):
 def _form_data(data) -> dict:
     """The JSON body as the log form's fields (`headline` is the form's `action`)."""
     if not hasattr(data, "get"):
-        raise ValidationError({"non_field_errors": ["Send the story as a JSON object."]})
+        raise ValidationError({"non_field_errors": [_("Send the story as a JSON object.")]})
     fields = {name: data.get(name) for name in DecisionForm.Meta.fields if data.get(name) is not None}
     if data.get("headline") is not None:
         fields["action"] = data.get("headline")
@@ -124,7 +125,7 @@ def _story_create(request):
         )
     except decision_services.NoTeam:
         raise ValidationError(
-            {"non_field_errors": ["You are not in a team yet, so nobody could approve your story. Ask your admin."]}
+            {"non_field_errors": [_("You are not in a team yet, so nobody could approve your story. Ask your admin.")]}
         ) from None
     decision = decision_selectors.with_card_data(Decision.objects.filter(pk=decision.pk)).get()
     return Response(s.StorySerializer(decision, context=_story_context(request)).data, status=status.HTTP_201_CREATED)
@@ -186,7 +187,7 @@ def endorsement(request, pk: int):
     except recognition_services.ActionRefused as refused:
         return Response({"detail": refused.message}, status=status.HTTP_409_CONFLICT)
     except PermissionDenied:
-        return Response({"detail": "Nobody endorses their own story."}, status=status.HTTP_403_FORBIDDEN)
+        return Response({"detail": _("Nobody endorses their own story.")}, status=status.HTTP_403_FORBIDDEN)
     endorsed = Endorsement.objects.select_related("endorser").get(pk=endorsed.pk)
     return Response(
         s.EndorsementSerializer(endorsed).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -29,7 +29,7 @@ from tests.factories import (
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = settings(
-    max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=True
+    max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=True
 )
 
 

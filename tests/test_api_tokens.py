@@ -161,8 +161,15 @@ def test_the_browsable_docs_and_the_schema_open_with_a_session(client, an_agent)
     schema = client.get(reverse("api:schema") + "?format=json")
 
     assert docs.status_code == 200
-    assert "swagger-ui" in docs.content.decode()
-    assert "cdn" not in docs.content.decode().lower()
+    page = docs.content.decode()
+    assert "swagger-ui" in page
+    assert "cdn" not in page.lower()
+    # Swagger UI comes from Leeway itself, its set-up script from a URL (the Content-Security-Policy allows no inline
+    # script), and it sends the CSRF token with "Try it out".
+    assert "script-src 'self'" in docs["Content-Security-Policy"]
+    script = client.get(reverse("api:docs") + "?script=")
+    assert script.status_code == 200
+    assert "X-CSRFTOKEN" in script.content.decode().upper()
     assert schema.json()["info"]["title"] == "Leeway API"
 
 

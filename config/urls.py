@@ -29,5 +29,8 @@ urlpatterns = [
     path("scim/v2/", include("apps.setup.scim_urls")),
     # Public: the one-click unsubscribe link of the digest email (signed; GET confirms, POST unsubscribes).
     path("unsubscribe/<str:token>/", unsubscribe, name="digest_unsubscribe"),
+    # The REST API (bearer tokens or the session), and the pages where its tokens are made.
+    path("api/v1/", include("apps.api.urls")),
+    path("", include("apps.api.token_urls")),
     path("admin/", admin.site.urls),
 ]

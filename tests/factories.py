@@ -334,3 +334,12 @@ def recently() -> datetime.datetime:
         max(periods.starts_on(Period.WEEK, today), periods.starts_on(Period.MONTH, today)), tz
     )
     return start + (now - start) / 2
+
+
+def api_token(user: User, *, scope: str = "read_write", service: bool = False, days: int = 90) -> str:
+    """A live API token for `user` (a service token when `service`, for an admin); returns its secret."""
+    from apps.api import services as api_services
+
+    if service:
+        return api_services.service_token_create(admin=user, name="Reporting", days=days)[1]
+    return api_services.personal_token_create(user=user, name="Script", scope=scope, days=days)[1]

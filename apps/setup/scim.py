@@ -7,7 +7,6 @@ module maps them to Leeway's people and teams, and turns filters into database q
 """
 
 import functools
-import hashlib
 import json
 import secrets
 
@@ -33,6 +32,7 @@ from scim2_models.path.expressions import (
 )
 
 from apps.accounts.models import User
+from apps.core.tokens import secret_hash
 from apps.org.models import Department, Membership, Organisation, Team
 
 from .models import ScimIdentity, ScimToken
@@ -48,7 +48,7 @@ PROVISIONED_DEPARTMENT = "Provisioned"
 
 
 def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return secret_hash(token)
 
 
 def scim_token_create(*, name: str, by: User) -> tuple[ScimToken, str]:

@@ -40,6 +40,9 @@ THIRD_PARTY_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "apps.core",
@@ -51,6 +54,7 @@ LOCAL_APPS = [
     "apps.digests",
     "apps.insights",
     "apps.setup",
+    "apps.api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -313,4 +317,39 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LEEWAY_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- REST API (/api/v1/) ---
+# Bearer tokens (personal or service) and, for the browsable docs, the session (with CSRF on writes).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "apps.api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.api.exceptions.exception_handler",
+}
+# Requests per token per period ("600/min", "10000/hour"), counted in the cache (Redis in production).
+LEEWAY_API_RATE_LIMIT = env.str("LEEWAY_API_RATE_LIMIT", default="600/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Leeway API",
+    "DESCRIPTION": "Stories, endorsements, leaderboards, digests and insights, with the same access rules as the "
+    "pages. Authenticate with `Authorization: Bearer <token>` (Profile → API tokens).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The API also reads form posts, but documents (and is tested with) JSON bodies only.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
 }

@@ -61,7 +61,7 @@ class DecisionForm(PlainTextForm, forms.ModelForm):
         }
         help_texts = {
             "situation": _("A few sentences: what the customer needed, what stood in the way, and what you did."),
-            "action": _("A short title for the feed. Leave it empty and we use the start of your story."),
+            "action": _("A short title for the list of stories. Leave it empty and we use the start of your story."),
             "justification": _("Responsible freedom means a solid reason: why was this the right call?"),
             "cost": _("What it cost the company, in %(currency)s. Enter 0 if it cost nothing."),
             "customer_reference": _(

@@ -143,7 +143,7 @@ def _ledger_columns(first: str, org: Organisation) -> list[Column]:
     threshold = money(org.small_decision_threshold)
     return [
         Column(first, TEXT),
-        Column(_("Decisions"), COUNT),
+        Column(_("Stories"), COUNT),
         Column(_("Share covered"), SHARE),
         Column(_("Total cost"), MONEY),
         Column(_("Median cost"), MONEY),
@@ -219,7 +219,7 @@ def _trend(*, decisions, window: Window, org: Organisation, tz) -> Table:
         title=_("Per week"),
         columns=[
             Column(_("Week of"), TEXT),
-            Column(_("Decisions"), COUNT),
+            Column(_("Stories"), COUNT),
             Column(_("Total cost"), MONEY),
             Column(_("Customer value kept"), MONEY),
         ],
@@ -244,9 +244,9 @@ def _trend_charts(trend: Table, org: Organisation) -> list[charts.Chart]:
     return [
         charts.bar_chart(
             key="decisions",
-            title=_("Decisions per week"),
+            title=_("Stories per week"),
             labels=labels,
-            series=[(_("Decisions"), [row[1] for row in trend.rows])],
+            series=[(_("Stories"), [row[1] for row in trend.rows])],
         ),
         charts.bar_chart(
             key="value",
@@ -329,7 +329,7 @@ def my_stats(*, org: Organisation, user, window: Window) -> MyStats:
         title=_("My limits, per category"),
         columns=[
             Column(_("Category"), TEXT),
-            Column(_("Decisions"), COUNT),
+            Column(_("Stories"), COUNT),
             Column(_("Share covered"), SHARE),
             Column(_("Total cost"), MONEY),
             Column(_("Median cost"), MONEY),
@@ -720,7 +720,7 @@ def calibration(*, org: Organisation, team_ids, window: Window, team_id: int | N
             key=f"costs-{category.pk}",
             title=_("How %(category)s decisions cost") % {"category": category.label},
             labels=labels,
-            series=[(_("Decisions"), [bins.get((category.pk, i), 0) for i in range(LAST_BIN + 1)])],
+            series=[(_("Stories"), [bins.get((category.pk, i), 0) for i in range(LAST_BIN + 1)])],
             marker=(BINS_PER_LIMIT, _("limit %(amount)s") % {"amount": money_format(category_limit, org.currency)}),
         )
         suggested = None
@@ -744,7 +744,7 @@ def calibration(*, org: Organisation, team_ids, window: Window, team_id: int | N
         [
             Column(_("Category"), TEXT),
             Column(_("Limit"), MONEY),
-            Column(_("Decisions"), COUNT),
+            Column(_("Stories"), COUNT),
             Column(_("Above the limit"), SHARE),
             Column(_("Customers kept, within the limit"), SHARE),
             Column(_("Customers kept, above the limit"), SHARE),
@@ -757,7 +757,7 @@ def calibration(*, org: Organisation, team_ids, window: Window, team_id: int | N
     histograms = Table(
         "histograms",
         _("How costs are spread"),
-        [Column(_("Category"), TEXT), Column(_("From"), MONEY), Column(_("Decisions"), COUNT)],
+        [Column(_("Category"), TEXT), Column(_("From"), MONEY), Column(_("Stories"), COUNT)],
         currency=org.currency,
     )
     for item in categories:

@@ -122,7 +122,8 @@ def _active_people_field(**kwargs) -> forms.ModelMultipleChoiceField:
 class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     heads = _active_people_field(
-        label=_("Heads"), help_text=_("Directors who oversee every team in this department. Hold Ctrl to pick several.")
+        label=_("Heads"),
+        help_text=_("Department heads oversee every team in this department. Hold Ctrl to pick several."),
     )
 
 

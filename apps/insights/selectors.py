@@ -230,7 +230,7 @@ def _trend(*, decisions, window: Window, org: Organisation, tz) -> Table:
         row = by_day.get(monday, {"decisions": 0, "total_cost": 0, "retained": 0})
         table.rows.append(
             [
-                date_format(first_day, "j M"),
+                date_format(first_day, "MONTH_DAY_FORMAT"),
                 row["decisions"],
                 money(row["total_cost"]),
                 money(row["retained"] * org.customer_lifetime_value),
@@ -578,7 +578,7 @@ def _needs_attention(*, team_ids, people, numbers, departments_of, now, tz) -> T
             [
                 ngettext("A story has waited %(days)s day", "A story has waited %(days)s days", days) % {"days": days},
                 f"{decision.team.name} · {decision.author.get_full_name()}",
-                date_format(timezone.localtime(decision.created_at, tz), "j M Y"),
+                date_format(timezone.localtime(decision.created_at, tz), "DATE_FORMAT"),
             ]
         )
     month_start = periods.local_midnight(periods.starts_on(Period.MONTH, timezone.localtime(now, tz).date()), tz)
@@ -594,7 +594,7 @@ def _needs_attention(*, team_ids, people, numbers, departments_of, now, tz) -> T
             [
                 _("No celebration this month"),
                 f"{team.name} · {team.department.name}",
-                date_format(month_start.date(), "j M Y"),
+                date_format(month_start.date(), "DATE_FORMAT"),
             ]
         )
     for person, row in zip(people, numbers, strict=True):

@@ -160,3 +160,27 @@ class CategoryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One example per line."),
     )
+    in_scope_es = forms.CharField(
+        label=_("In scope: examples (Spanish)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "es"}),
+        help_text=_("Optional. Spanish readers see these; left empty, they see the English examples."),
+    )
+    out_of_scope_es = forms.CharField(
+        label=_("Out of scope: examples (Spanish)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "es"}),
+        help_text=_("Optional. Spanish readers see these; left empty, they see the English examples."),
+    )
+    in_scope_nl = forms.CharField(
+        label=_("In scope: examples (Dutch)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "nl"}),
+        help_text=_("Optional. Dutch readers see these; left empty, they see the English examples."),
+    )
+    out_of_scope_nl = forms.CharField(
+        label=_("Out of scope: examples (Dutch)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "nl"}),
+        help_text=_("Optional. Dutch readers see these; left empty, they see the English examples."),
+    )

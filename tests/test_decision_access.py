@@ -206,8 +206,8 @@ def test_ending_a_trust_statement_today_keeps_the_past_and_removes_one_not_yet_s
         ({"trust-starts_on": "1900-01-01"}, "starts_on", "A trust statement may start at most a year ago."),
         ({"trust-starts_on": "2999-01-01"}, "starts_on", "That is more than three years ahead."),
         ({"trust-ends_on": "2999-12-31"}, "ends_on", "That is more than three years ahead."),
-        ({"trust-raised_limit": "40"}, "raised_limit", "limit for this category is already 50.00"),
-        ({"trust-raised_limit": "50"}, "raised_limit", "limit for this category is already 50.00"),
+        ({"trust-raised_limit": "40"}, "raised_limit", "limit for this category is already $50"),
+        ({"trust-raised_limit": "50"}, "raised_limit", "limit for this category is already $50"),
     ],
 )
 def test_a_trust_statement_with_an_absurd_date_or_a_raise_that_is_not_one_is_refused_next_to_the_field(
@@ -249,7 +249,7 @@ def test_a_raise_is_judged_against_the_teams_own_limit(client, a_manager, team):
             },
         )
 
-    assert "limit for this category is already 150.00" in response.content.decode()
+    assert "limit for this category is already $150" in response.content.decode()
     assert TrustStatement.objects.count() == 0
 
 

@@ -92,7 +92,7 @@ def test_a_department_head_sees_their_departments_month_computed_by_hand(client,
 
     # 4 decisions (20, 80, 50, 0), 3 covered, 3 at or under 50, 3 customers kept (retained or delighted).
     assert page_table(page, "teams") == [
-        ["Team", "Decisions", "Share covered", "Total cost", "Median cost", "At or under €50", "Customers retained",
+        ["Team", "Stories", "Share covered", "Total cost", "Median cost", "At or under €50", "Customers retained",
          "Customer value kept", "Value kept per unit of cost"],
         ["Billing · Care", "3", "66.7%", "€150", "€50", "66.7%", "2", "€2,000", "13.3×"],
         ["Orders · Care", "1", "100.0%", "€0", "€0", "100.0%", "1", "€1,000", "—"],
@@ -144,7 +144,7 @@ def test_an_empty_period_shows_zeros_and_no_rows(client, acme):
 
     assert "1 Sep 2026 – 30 Sep 2026" in page
     assert page_table(page, "teams") == []
-    assert "No decisions in this period." in page
+    assert "No stories in this period." in page
     assert '<div class="stat__value">0</div>' in page
     assert page_table(page, "trend")[1] == ["1 Sep", "0", "€0", "€0"]
 
@@ -195,7 +195,7 @@ def test_the_csv_speaks_the_readers_language_and_keeps_the_scope(client, acme):
 
     filters, table = read_csv(response.content)
     assert filters[2] == ["Ámbito", "Billing · Care"]
-    assert table[0][:2] == ["Categoría", "Decisiones"]
+    assert table[0][:2] == ["Categoría", "Historias"]
     assert table[1][:2] == ["Exención de cargos", "2"]
 
 

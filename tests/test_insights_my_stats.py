@@ -71,7 +71,7 @@ def test_my_month_in_numbers(client, ana):
     assert '<div class="stat__value">1</div><div class="stat__label">of my stories celebrated</div>' in page
     assert "First story" in page
     assert page_table(page, "categories") == [
-        ["Category", "Decisions", "Share covered", "Total cost", "Median cost", "Highest cost",
+        ["Category", "Stories", "Share covered", "Total cost", "Median cost", "Highest cost",
          "Share of my limit used, on average"],
         ["Fee waiver", "2", "100.0%", "£70", "£35", "£50", "70.0%"],
         ["Refund", "1", "0.0%", "£80", "£80", "£80", "—"],

@@ -129,7 +129,7 @@ def test_the_cost_ceiling_comes_from_the_organisation(client, an_agent, story):
 
     response = client.post(reverse("decisions:create"), {**story, "cost": "150"})
 
-    assert "That is more than 100 USD" in response.content.decode()
+    assert "That is more than $100" in response.content.decode()
 
 
 def test_html_is_shown_as_text_and_unicode_survives_the_round_trip(client, an_agent, story):

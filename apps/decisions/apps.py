@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class DecisionsConfig(AppConfig):
     name = "apps.decisions"
-    verbose_name = _("Decisions and playbook")
+    verbose_name = _("Stories and playbook")

@@ -68,6 +68,75 @@ CATEGORIES = [
     ),
     ("other", "Other", "Otro", "Overig", "25", "", ""),
 ]
+# The same examples for Spanish and Dutch readers: slug → (in scope, out of scope) per language.
+EXAMPLES = {
+    "fee-waiver": {
+        "es": (
+            "Perdonar un recargo por demora cuando el retraso lo causaron nuestros sistemas o cartas\n"
+            "Perdonar la cuota de reconexión a un cliente de muchos años",
+            "Perdonar una multa que impuso un juzgado o un regulador\nPrometer que se perdonarán cargos futuros",
+        ),
+        "nl": (
+            "Een boete voor te laat betalen kwijtschelden als onze eigen systemen of brieven de vertraging veroorzaakten\n"
+            "Heraansluitingskosten kwijtschelden voor een klant van lange duur",
+            "Een boete kwijtschelden die een rechter of toezichthouder oplegde\nBeloven dat toekomstige kosten vervallen",
+        ),
+    },
+    "upgrade": {
+        "es": (
+            "Mejorar la habitación o el asiento cuando el reservado no está listo\n"
+            "Ofrecer el plan superior durante un mes después de una avería",
+            "Mejorar para siempre sin cambiar el contrato\nMejorar a cambio de una buena reseña",
+        ),
+        "nl": (
+            "Een kamer of stoel upgraden als de geboekte niet klaar is\n"
+            "Na een storing een maand het hogere abonnement aanbieden",
+            "Blijvend upgraden zonder contractwijziging\nUpgraden in ruil voor een betere review",
+        ),
+    },
+    "refund-credit": {
+        "es": (
+            "Abonar por completo un error de facturación\nDevolver los gastos de envío cuando el paquete llegó tarde",
+            "Reembolsar por otro medio de pago que el usado\nReembolsos para todo un grupo de clientes",
+        ),
+        "nl": (
+            "Een factuurfout volledig crediteren\nVerzendkosten terugbetalen als het pakket te laat kwam",
+            "Terugbetalen via een ander betaalmiddel dan gebruikt\nTerugbetalingen voor een hele groep klanten",
+        ),
+    },
+    "goodwill": {
+        "es": (
+            "Un vale después de una larga espera al teléfono\nFlores o una tarjeta tras un fallecimiento",
+            "Pagos en efectivo\nGestos a cambio de retirar una reclamación",
+        ),
+        "nl": (
+            "Een waardebon na lang wachten aan de telefoon\nBloemen of een kaart na een overlijden",
+            "Contante betalingen\nGebaren in ruil voor het intrekken van een klacht",
+        ),
+    },
+    "rule-exception": {
+        "es": (
+            "Aceptar una devolución unos días después del plazo\nAlargar la hora de cierre o de salida",
+            "Excepciones a normas de seguridad o legales\nExcepciones que cambian un contrato",
+        ),
+        "nl": (
+            "Een retour een paar dagen na de termijn aannemen\nEen sluitings- of uitchecktijd oprekken",
+            "Uitzonderingen op veiligheids- of wettelijke regels\nUitzonderingen die een contract veranderen",
+        ),
+    },
+    "replacement": {
+        "es": (
+            "Enviar un repuesto antes de que vuelva el artículo defectuoso\n"
+            "Reponer un pedido perdido cuando el transportista confirma la pérdida",
+            "Reponer un artículo que el cliente dañó a propósito\nReposiciones por encima del valor del pedido original",
+        ),
+        "nl": (
+            "Een vervanging sturen voordat het defecte artikel terug is\n"
+            "Een verloren bestelling vervangen zodra de vervoerder het verlies bevestigt",
+            "Een artikel vervangen dat de klant met opzet beschadigde\nVervangingen boven de waarde van de oorspronkelijke bestelling",
+        ),
+    },
+}
 VALUES = [
     ("empathy", "Empathy", "Empatía", "Empathie"),
     ("ownership", "Ownership", "Responsabilidad", "Eigenaarschap"),
@@ -333,8 +402,14 @@ def seed(*, today: datetime.date, seeded: dict) -> None:
         category, _ = Category.objects.get_or_create(
             slug=slug, defaults={"name": en, "name_es": es, "name_nl": nl, "position": position}
         )
+        translated = {
+            f"{field}_{language}": text
+            for language, texts in EXAMPLES.get(slug, {}).items()
+            for field, text in zip(["in_scope", "out_of_scope"], texts, strict=True)
+        }
         Guardrail.objects.get_or_create(
-            category=category, defaults={"limit": Decimal(limit), "in_scope": in_scope, "out_of_scope": out_scope}
+            category=category,
+            defaults={"limit": Decimal(limit), "in_scope": in_scope, "out_of_scope": out_scope, **translated},
         )
         categories[slug] = category
     values = {}

@@ -3,12 +3,12 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.core.forms import PlainTextForm
 from apps.core.personal_data import personal_data_kind
+from apps.core.templatetags.leeway import money
 from apps.org.models import Organisation, Team
 
 from . import selectors
@@ -61,7 +61,7 @@ class DecisionForm(PlainTextForm, forms.ModelForm):
         }
         help_texts = {
             "situation": _("A few sentences: what the customer needed, what stood in the way, and what you did."),
-            "action": _("A short title for the feed. Leave it empty and we use the start of your story."),
+            "action": _("A short title for the list of stories. Leave it empty and we use the start of your story."),
             "justification": _("Responsible freedom means a solid reason: why was this the right call?"),
             "cost": _("What it cost the company, in %(currency)s. Enter 0 if it cost nothing."),
             "customer_reference": _(
@@ -112,8 +112,8 @@ class DecisionForm(PlainTextForm, forms.ModelForm):
             raise forms.ValidationError(_("The cost cannot be negative. Enter 0 if it cost nothing."))
         if cost > self.organisation.cost_ceiling:
             raise forms.ValidationError(
-                _("That is more than %(ceiling)s %(currency)s. Please check the amount: is there a typo?")
-                % {"ceiling": number_format(self.organisation.cost_ceiling, 0), "currency": self.organisation.currency}
+                _("That is more than %(amount)s. Please check the amount: is there a typo?")
+                % {"amount": money(self.organisation.cost_ceiling, self.organisation.currency)}
             )
         return cost.quantize(Decimal("0.01"))
 
@@ -250,7 +250,7 @@ class TrustStatementForm(PlainTextForm, forms.ModelForm):
                 self.add_error(
                     "raised_limit",
                     _("The team's limit for this category is already %(limit)s: enter a higher one to raise it.")
-                    % {"limit": number_format(current, 2)},
+                    % {"limit": money(current, Organisation.current().currency)},
                 )
         today = timezone.localdate()
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")

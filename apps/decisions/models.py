@@ -13,6 +13,14 @@ from apps.org.models import Team
 DEFAULT_GUARDRAIL_LIMIT = Decimal("50.00")
 
 
+def _languages_for_reader() -> list[str]:
+    """Leeway's languages in the order admin-written text is looked for: the reader's, the organisation's (the
+    installation's default language), then the others."""
+    reader = (get_language() or settings.LANGUAGE_CODE)[:2]
+    order = [reader, settings.LANGUAGE_CODE[:2], *(code for code, _name in settings.LANGUAGES)]
+    return list(dict.fromkeys(code for code in order if code in dict(settings.LANGUAGES)))
+
+
 class LocalizedName(models.Model):
     """Admin-managed names in each of Leeway's languages; `label` picks the reader's."""
 
@@ -28,8 +36,11 @@ class LocalizedName(models.Model):
 
     @property
     def label(self) -> str:
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"name_{language}", "") or self.name
+        for language in _languages_for_reader():
+            name = self.name if language == "en" else getattr(self, f"name_{language}", "")
+            if name:
+                return name
+        return self.name
 
 
 class Category(LocalizedName):
@@ -66,6 +77,11 @@ class Guardrail(models.Model):
     )
     in_scope = models.TextField(_("in scope: examples"), blank=True, help_text=_("One example per line."))
     out_of_scope = models.TextField(_("out of scope: examples"), blank=True, help_text=_("One example per line."))
+    # The same examples for Spanish and Dutch readers; an empty one falls back (see `examples`).
+    in_scope_es = models.TextField(_("in scope: examples (Spanish)"), blank=True)
+    in_scope_nl = models.TextField(_("in scope: examples (Dutch)"), blank=True)
+    out_of_scope_es = models.TextField(_("out of scope: examples (Spanish)"), blank=True)
+    out_of_scope_nl = models.TextField(_("out of scope: examples (Dutch)"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -77,11 +93,21 @@ class Guardrail(models.Model):
     def __str__(self):
         return f"{self.category}: {self.limit}"
 
+    def examples(self, field: str) -> tuple[str, list[str]]:
+        """The examples of `field` ("in_scope" or "out_of_scope") in the reader's language, else the organisation's,
+        else any language filled in; with the language they are written in, for the page's `lang` attribute."""
+        for language in _languages_for_reader():
+            text = getattr(self, field if language == "en" else f"{field}_{language}")
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            if lines:
+                return language, lines
+        return "", []
+
     def in_scope_list(self) -> list[str]:
-        return [line.strip() for line in self.in_scope.splitlines() if line.strip()]
+        return self.examples("in_scope")[1]
 
     def out_of_scope_list(self) -> list[str]:
-        return [line.strip() for line in self.out_of_scope.splitlines() if line.strip()]
+        return self.examples("out_of_scope")[1]
 
 
 class TeamGuardrail(models.Model):

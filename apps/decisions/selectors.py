@@ -181,6 +181,9 @@ class PlaybookRule:
     trust_statement: TrustStatement | None
     in_scope: list[str] = field(default_factory=list)
     out_of_scope: list[str] = field(default_factory=list)
+    # The languages the examples are shown in (the reader's when an admin filled it in), for `lang` attributes.
+    in_scope_language: str = ""
+    out_of_scope_language: str = ""
 
     @property
     def my_limit(self) -> Decimal:
@@ -215,14 +218,18 @@ def playbook_for(*, user, team: Team | None, on: datetime.date | None = None) ->
     rules = []
     for category in categories:
         guardrail = getattr(category, "guardrail", None)
+        in_scope_language, in_scope = guardrail.examples("in_scope") if guardrail else ("", [])
+        out_of_scope_language, out_of_scope = guardrail.examples("out_of_scope") if guardrail else ("", [])
         rules.append(
             PlaybookRule(
                 category=category,
                 organisation_limit=guardrail.limit if guardrail else DEFAULT_GUARDRAIL_LIMIT,
                 team_limit=team_limits.get(category.pk),
                 trust_statement=best_raise.get(category.pk),
-                in_scope=guardrail.in_scope_list() if guardrail else [],
-                out_of_scope=guardrail.out_of_scope_list() if guardrail else [],
+                in_scope=in_scope,
+                out_of_scope=out_of_scope,
+                in_scope_language=in_scope_language,
+                out_of_scope_language=out_of_scope_language,
             )
         )
     return {"rules": rules, "trust_statements": statements}

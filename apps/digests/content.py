@@ -81,6 +81,7 @@ def _story(decision: Decision, *, endorsements: int = 0) -> dict:
         "outcome": decision.outcome,
         "action": decision.action,
         "situation": decision.situation[:280],
+        "language": decision.language,
         "note": decision.celebration_note if decision.status == Decision.Status.CELEBRATED else "",
         "celebrated_by": _name(decision.celebrated_by) if decision.status == Decision.Status.CELEBRATED else "",
         "endorsements": endorsements,

@@ -169,8 +169,8 @@ def edition_dates(edition, tz=None) -> str:
     tz = tz or org_time_zone(Organisation.current())
     first = edition.period_start.astimezone(tz)
     last = edition.period_end.astimezone(tz)
-    return f"{date_format(first, 'j M')} – {date_format(last, 'j M Y')}"
+    return f"{date_format(first, 'MONTH_DAY_FORMAT')} – {date_format(last, 'DATE_FORMAT')}"
 
 
 def edition_title(edition) -> str:
-    return gettext("Week %(number)s") % {"number": edition.week_start.isocalendar()[1]}
+    return gettext("Week of %(date)s") % {"date": date_format(edition.week_start, "MONTH_DAY_FORMAT")}

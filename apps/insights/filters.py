@@ -35,7 +35,7 @@ class Window:
 
     @property
     def label(self) -> str:
-        first, last = date_format(self.first_day, "j M Y"), date_format(self.last_day, "j M Y")
+        first, last = date_format(self.first_day, "DATE_FORMAT"), date_format(self.last_day, "DATE_FORMAT")
         return first if first == last else f"{first} – {last}"
 
     def weeks(self) -> list[tuple[datetime.date, datetime.date]]:

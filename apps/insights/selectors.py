@@ -143,7 +143,7 @@ def _ledger_columns(first: str, org: Organisation) -> list[Column]:
     threshold = money(org.small_decision_threshold)
     return [
         Column(first, TEXT),
-        Column(_("Decisions"), COUNT),
+        Column(_("Stories"), COUNT),
         Column(_("Share covered"), SHARE),
         Column(_("Total cost"), MONEY),
         Column(_("Median cost"), MONEY),
@@ -219,7 +219,7 @@ def _trend(*, decisions, window: Window, org: Organisation, tz) -> Table:
         title=_("Per week"),
         columns=[
             Column(_("Week of"), TEXT),
-            Column(_("Decisions"), COUNT),
+            Column(_("Stories"), COUNT),
             Column(_("Total cost"), MONEY),
             Column(_("Customer value kept"), MONEY),
         ],
@@ -230,7 +230,7 @@ def _trend(*, decisions, window: Window, org: Organisation, tz) -> Table:
         row = by_day.get(monday, {"decisions": 0, "total_cost": 0, "retained": 0})
         table.rows.append(
             [
-                date_format(first_day, "j M"),
+                date_format(first_day, "MONTH_DAY_FORMAT"),
                 row["decisions"],
                 money(row["total_cost"]),
                 money(row["retained"] * org.customer_lifetime_value),
@@ -244,9 +244,9 @@ def _trend_charts(trend: Table, org: Organisation) -> list[charts.Chart]:
     return [
         charts.bar_chart(
             key="decisions",
-            title=_("Decisions per week"),
+            title=_("Stories per week"),
             labels=labels,
-            series=[(_("Decisions"), [row[1] for row in trend.rows])],
+            series=[(_("Stories"), [row[1] for row in trend.rows])],
         ),
         charts.bar_chart(
             key="value",
@@ -329,7 +329,7 @@ def my_stats(*, org: Organisation, user, window: Window) -> MyStats:
         title=_("My limits, per category"),
         columns=[
             Column(_("Category"), TEXT),
-            Column(_("Decisions"), COUNT),
+            Column(_("Stories"), COUNT),
             Column(_("Share covered"), SHARE),
             Column(_("Total cost"), MONEY),
             Column(_("Median cost"), MONEY),
@@ -578,7 +578,7 @@ def _needs_attention(*, team_ids, people, numbers, departments_of, now, tz) -> T
             [
                 ngettext("A story has waited %(days)s day", "A story has waited %(days)s days", days) % {"days": days},
                 f"{decision.team.name} · {decision.author.get_full_name()}",
-                date_format(timezone.localtime(decision.created_at, tz), "j M Y"),
+                date_format(timezone.localtime(decision.created_at, tz), "DATE_FORMAT"),
             ]
         )
     month_start = periods.local_midnight(periods.starts_on(Period.MONTH, timezone.localtime(now, tz).date()), tz)
@@ -594,7 +594,7 @@ def _needs_attention(*, team_ids, people, numbers, departments_of, now, tz) -> T
             [
                 _("No celebration this month"),
                 f"{team.name} · {team.department.name}",
-                date_format(month_start.date(), "j M Y"),
+                date_format(month_start.date(), "DATE_FORMAT"),
             ]
         )
     for person, row in zip(people, numbers, strict=True):
@@ -720,7 +720,7 @@ def calibration(*, org: Organisation, team_ids, window: Window, team_id: int | N
             key=f"costs-{category.pk}",
             title=_("How %(category)s decisions cost") % {"category": category.label},
             labels=labels,
-            series=[(_("Decisions"), [bins.get((category.pk, i), 0) for i in range(LAST_BIN + 1)])],
+            series=[(_("Stories"), [bins.get((category.pk, i), 0) for i in range(LAST_BIN + 1)])],
             marker=(BINS_PER_LIMIT, _("limit %(amount)s") % {"amount": money_format(category_limit, org.currency)}),
         )
         suggested = None
@@ -744,7 +744,7 @@ def calibration(*, org: Organisation, team_ids, window: Window, team_id: int | N
         [
             Column(_("Category"), TEXT),
             Column(_("Limit"), MONEY),
-            Column(_("Decisions"), COUNT),
+            Column(_("Stories"), COUNT),
             Column(_("Above the limit"), SHARE),
             Column(_("Customers kept, within the limit"), SHARE),
             Column(_("Customers kept, above the limit"), SHARE),
@@ -757,7 +757,7 @@ def calibration(*, org: Organisation, team_ids, window: Window, team_id: int | N
     histograms = Table(
         "histograms",
         _("How costs are spread"),
-        [Column(_("Category"), TEXT), Column(_("From"), MONEY), Column(_("Decisions"), COUNT)],
+        [Column(_("Category"), TEXT), Column(_("From"), MONEY), Column(_("Stories"), COUNT)],
         currency=org.currency,
     )
     for item in categories:

@@ -18,7 +18,7 @@ class LeaderboardFilterForm(forms.Form):
 
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
     scope = forms.ChoiceField(label=_("Who"), required=False)
-    category = forms.ChoiceField(label=_("Skill"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
 
     def __init__(self, data, *, teams_board: bool):
@@ -30,7 +30,7 @@ class LeaderboardFilterForm(forms.Form):
             teams = Team.objects.select_related("department").order_by("department__name", "name")
             scopes += [(f"team-{t.pk}", t.name) for t in teams]
         self.fields["scope"].choices = scopes
-        self.fields["category"].choices = [("", _("All skills"))] + [
+        self.fields["category"].choices = [("", _("All categories"))] + [
             (c.slug, c.label) for c in Category.objects.filter(is_active=True)
         ]
         self.fields["channel"].choices = [("", _("All channels")), *Channel.choices]

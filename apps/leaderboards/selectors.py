@@ -218,19 +218,14 @@ PERIOD_KEYS = {
 def period_label(snapshot: Snapshot) -> str:
     first = snapshot.starts_on
     if snapshot.period == Period.WEEK:
-        last = first + datetime.timedelta(days=6)
-        return _("Week %(number)s · %(first)s – %(last)s") % {
-            "number": first.isocalendar()[1],
-            "first": date_format(first, "j M"),
-            "last": date_format(last, "j M Y"),
-        }
+        return _("Week of %(date)s") % {"date": date_format(first, "DATE_FORMAT")}
     if snapshot.period == Period.MONTH:
         return date_format(first, "YEAR_MONTH_FORMAT")
     if snapshot.period == Period.QUARTER:
         return _("Quarter %(number)s, %(year)s") % {"number": (first.month - 1) // 3 + 1, "year": first.year}
     if snapshot.period == Period.ALL:
         return _("All time")
-    return date_format(first, "j M Y")
+    return date_format(first, "DATE_FORMAT")
 
 
 @dataclasses.dataclass

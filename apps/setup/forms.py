@@ -122,7 +122,8 @@ def _active_people_field(**kwargs) -> forms.ModelMultipleChoiceField:
 class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     heads = _active_people_field(
-        label=_("Heads"), help_text=_("Directors who oversee every team in this department. Hold Ctrl to pick several.")
+        label=_("Heads"),
+        help_text=_("Department heads oversee every team in this department. Hold Ctrl to pick several."),
     )
 
 
@@ -158,4 +159,28 @@ class CategoryForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One example per line."),
+    )
+    in_scope_es = forms.CharField(
+        label=_("In scope: examples (Spanish)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "es"}),
+        help_text=_("Optional. Spanish readers see these; left empty, they see the English examples."),
+    )
+    out_of_scope_es = forms.CharField(
+        label=_("Out of scope: examples (Spanish)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "es"}),
+        help_text=_("Optional. Spanish readers see these; left empty, they see the English examples."),
+    )
+    in_scope_nl = forms.CharField(
+        label=_("In scope: examples (Dutch)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "nl"}),
+        help_text=_("Optional. Dutch readers see these; left empty, they see the English examples."),
+    )
+    out_of_scope_nl = forms.CharField(
+        label=_("Out of scope: examples (Dutch)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "nl"}),
+        help_text=_("Optional. Dutch readers see these; left empty, they see the English examples."),
     )

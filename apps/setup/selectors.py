@@ -83,7 +83,7 @@ def setup_checklist() -> list[Step]:
         ),
         Step(
             _("Departments and their heads"),
-            _("Each department's directors oversee its teams and stand in for a team without a manager."),
+            _("Each department's heads oversee its teams and stand in for a team without a manager."),
             reverse("setup:departments"),
             department_count > 0 and headless == 0,
             [_("%(count)s department(s) without a head.") % {"count": headless}] if headless else [],

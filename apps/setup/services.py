@@ -311,6 +311,10 @@ def category_save(
     limit: Decimal,
     in_scope: str,
     out_of_scope: str,
+    in_scope_es: str = "",
+    out_of_scope_es: str = "",
+    in_scope_nl: str = "",
+    out_of_scope_nl: str = "",
 ) -> Category:
     """Adds or edits a category and its organisation guardrail. The limit goes through the guardrail service, so the
     playbook asks everyone to acknowledge it again."""
@@ -319,5 +323,12 @@ def category_save(
         category.slug = slugify(name)
     _save_unique(category, _("There is already a category of this name."))
     decision_services.guardrail_limit_set(admin=admin, category=category, limit=limit)
-    Guardrail.objects.filter(category=category).update(in_scope=in_scope, out_of_scope=out_of_scope)
+    Guardrail.objects.filter(category=category).update(
+        in_scope=in_scope,
+        out_of_scope=out_of_scope,
+        in_scope_es=in_scope_es,
+        out_of_scope_es=out_of_scope_es,
+        in_scope_nl=in_scope_nl,
+        out_of_scope_nl=out_of_scope_nl,
+    )
     return category

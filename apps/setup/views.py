@@ -140,7 +140,18 @@ def categories(request: HttpRequest) -> HttpResponse:
     if _saved(request, form, functools.partial(services.category_save, category=Category(), admin=request.user)):
         messages.success(request, _("%(name)s is added.") % {"name": form.cleaned_data["name"]})
         return redirect("setup:categories")
-    return render(request, "setup/categories.html", {"categories": selectors.categories_list(), "form": form})
+    context = {"categories": selectors.categories_list(), "form": form, "organisation": Organisation.current()}
+    return render(request, "setup/categories.html", context)
+
+
+GUARDRAIL_EXAMPLE_FIELDS = [
+    "in_scope",
+    "out_of_scope",
+    "in_scope_es",
+    "out_of_scope_es",
+    "in_scope_nl",
+    "out_of_scope_nl",
+]
 
 
 @admin_required
@@ -153,8 +164,7 @@ def category(request: HttpRequest, pk: int) -> HttpResponse:
         "name_nl": category.name_nl,
         "description": category.description,
         "limit": guardrail.limit if guardrail else None,
-        "in_scope": guardrail.in_scope if guardrail else "",
-        "out_of_scope": guardrail.out_of_scope if guardrail else "",
+        **{field: getattr(guardrail, field) if guardrail else "" for field in GUARDRAIL_EXAMPLE_FIELDS},
     }
     form = CategoryForm(request.POST or None, initial=initial)
     if _saved(request, form, functools.partial(services.category_save, category=category, admin=request.user)):

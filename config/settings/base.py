@@ -189,6 +189,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date, time and number style per language (docs/glossary.md): ours, where Django's defaults differ.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("LEEWAY_DEFAULT_TIME_ZONE", default="UTC")
 USE_TZ = True
 

@@ -28,7 +28,7 @@ def _fill_story(page):
 
 def test_an_agent_logs_a_decision_and_sees_the_live_covered_hint(page, sign_in, an_agent, goodwill, screenshot):
     sign_in(an_agent)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Log a decision").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Log a story").click()
     _fill_story(page)
     hint = page.locator("#coverage-hint")
 
@@ -44,7 +44,7 @@ def test_an_agent_logs_a_decision_and_sees_the_live_covered_hint(page, sign_in, 
     page.get_by_label("Customer outcome").select_option(label="Customer retained")
     page.get_by_text("Empathy").click()
     screenshot("log-decision-form")
-    page.get_by_role("button", name="Log this decision").click()
+    page.get_by_role("button", name="Log this story").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("I gave her a voucher for the wait.")
     expect(page.get_by_role("status")).to_contain_text("Your story is logged")
@@ -96,7 +96,7 @@ def test_a_draft_survives_a_closed_tab_and_is_gone_once_sent(browser, live_serve
     again.get_by_label("Why? Your justification").fill(WHY)
     again.get_by_label("Channel").select_option(label="Phone")
     again.get_by_label("Cost").fill("10")
-    again.get_by_role("button", name="Log this decision").click()
+    again.get_by_role("button", name="Log this story").click()
     expect(again.get_by_role("status")).to_contain_text("Your story is logged")
 
     again.goto(f"{live_server.url}/stories/new/")
@@ -122,7 +122,7 @@ def test_a_bad_cost_shows_its_error_next_to_the_field_and_keeps_the_text(page, s
     _fill_story(page)
     page.get_by_label("Cost").fill("-20")
 
-    page.get_by_role("button", name="Log this decision").click()
+    page.get_by_role("button", name="Log this story").click()
 
     expect(page.locator("#id_cost_error")).to_have_text("The cost cannot be negative. Enter 0 if it cost nothing.")
     expect(page.get_by_label("Cost")).to_have_attribute("aria-invalid", "true")

@@ -8,7 +8,7 @@ def test_it_signs_a_demo_agent_in_and_lands_on_the_feed(page, sign_in, an_agent,
     sign_in(an_agent)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Stories")
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Feed")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Stories")).to_be_visible()
     screenshot("home-agent")
 
 

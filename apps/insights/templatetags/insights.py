@@ -1,7 +1,8 @@
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 
-from apps.core.templatetags.leeway import money
+from apps.core.templatetags.leeway import localized_number, money
 
 from ..tables import COUNT, HOURS, MONEY, RATIO, SHARE
 
@@ -18,13 +19,15 @@ def cell(value, column, currency: str) -> str:
     if kind == MONEY:
         return money(value, currency)
     if kind == SHARE:
-        return f"{number_format(value, decimal_pos=1, use_l10n=True)}%"
+        # Spanish writes a space before the sign (66,7 %); English and Dutch do not (66.7%, 66,7%).
+        sign = "\u00a0%" if get_language() == "es" else "%"
+        return f"{number_format(value, decimal_pos=1, use_l10n=True)}{sign}"
     if kind == RATIO:
         return f"{number_format(value, decimal_pos=1, use_l10n=True)}×"
     if kind == HOURS:
         return f"{number_format(value, decimal_pos=1, use_l10n=True)} h"
     if kind == COUNT:
-        return number_format(value, use_l10n=True, force_grouping=True)
+        return localized_number(value)
     return value
 
 

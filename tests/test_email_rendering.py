@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from django.core import mail
 
 from apps.recognition.models import Notification
 from tests.email_helpers import BASE_URL, Tags, every_email, html_of
@@ -51,7 +52,7 @@ def test_every_kind_of_email_has_a_plain_text_part_and_an_html_part_with_inlined
         assert "<p" not in email.body and "{{" not in email.body and "{%" not in email.body, kind
         assert "Acme Support" in html and "{{" not in html, kind
         # The layout's rules are in style attributes; only what cannot be inlined stays in the head.
-        styles = re.findall(r"<style[^>]*>", html)
+        styles = re.findall(r"<style[^>]*>", re.sub(r"<!--.*?-->", "", html, flags=re.S))
         assert styles == ['<style data-css-inline="keep">'], kind
         for tag, attributes in Tags(html).tags:
             if attributes.get("class"):
@@ -125,8 +126,8 @@ def test_the_plain_text_says_what_the_html_says(emails):
     for kind in ("celebrated", "returned", "invitation", "password_reset_key", "queue_reminder"):
         email = emails[kind]
         html = html_of(email)
-        button = re.search(r'<a href="([^"]+)" class="button"', html).group(1)
-        assert button.replace("&amp;", "&") in email.body, kind
+        [button] = [a["href"] for tag, a in Tags(html).tags if tag == "a" and a.get("class") == "button"]
+        assert button in email.body, kind
     assert "Smart and kind." in emails["endorsed"].body and "Smart and kind." in html_of(emails["endorsed"])
 
 
@@ -156,3 +157,37 @@ def test_make_run_serves_and_links_to_leeway_host_and_port():
     assert "http://127.0.0.1:8002 " in said
     with open("Procfile") as procfile:
         assert "${LEEWAY_PORT:-8000}" in procfile.read()
+
+
+def test_the_digest_speaks_to_each_reader_where_they_stand(base_url):
+    """Only someone who writes stories is asked to log the next one: not an admin, not a manager, and not someone
+    whose story has waited 20 days for a manager (they hear it is not forgotten)."""
+    import datetime
+
+    import time_machine
+
+    from apps.digests.services import deliveries_send_pending, edition_build
+    from tests.email_helpers import DIGEST_BUILT, DIGEST_SENT, DIGEST_WEEK
+    from tests.factories import DecisionFactory, TeamFactory, a_week_to_celebrate, admin, agent, manager
+
+    with time_machine.travel(DIGEST_BUILT, tick=False):
+        week = a_week_to_celebrate(when=DIGEST_BUILT)
+    quiet = TeamFactory(name="Returns")
+    waiting = agent(quiet, first_name="Wim")
+    DecisionFactory(author=waiting, team=quiet, created_at=DIGEST_BUILT - datetime.timedelta(days=20))
+    newcomer = agent(quiet, first_name="Nia")
+    boss = manager(quiet, first_name="Omar")
+    director = admin(first_name="Morgan")
+
+    edition = edition_build(week_start=DIGEST_WEEK, now=DIGEST_SENT)
+    deliveries_send_pending(edition_id=edition.pk, now=DIGEST_SENT)
+    people = (waiting, newcomer, boss, director)
+    body = {person: next(m.body for m in mail.outbox if m.to == [person.email]) for person in people}
+
+    log_next_time = "The next time you decide something for a customer on your own, log the story"
+    assert log_next_time in body[newcomer]
+    assert not any(log_next_time in body[person] for person in (waiting, boss, director))
+    assert "Your story of 29 October is still waiting for a manager. It has not been forgotten" in body[waiting]
+    assert "1 story from your teams is waiting for you to approve it" in body[boss]
+    assert "Here are the good calls people made for customers this week." in body[director]
+    assert "Hi Tom," in next(m.body for m in mail.outbox if m.to == [week["tom"].email])

@@ -23,12 +23,13 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-## make run: install, migrate, load the demo organisation and serve it with a Celery worker and beat.
+## make run: install, migrate, load the demo organisation and serve it with a Celery worker and beat, at
+## http://$LEEWAY_HOST:$LEEWAY_PORT (127.0.0.1:8000 unless set); links in emails follow unless LEEWAY_BASE_URL is set.
 run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Leeway is starting at http://127.0.0.1:8000 (sign in as ana@acme.example / leeway-demo). Ctrl-C stops it."
+	@echo "Leeway is starting at http://$${LEEWAY_HOST:-127.0.0.1}:$${LEEWAY_PORT:-8000} (sign in as ana@acme.example / leeway-demo). Ctrl-C stops it."
 	$(BIN)/honcho start -f Procfile
 
 ## make test: the whole suite, on PostgreSQL and Redis (DATABASE_URL / REDIS_URL override the local defaults).

@@ -86,7 +86,8 @@ def test_the_worker_sends_the_confirmation_once_the_server_answers_and_forgets_t
 
     (message,) = inbox.wait_for(1)
     assert message["X-Envelope-To"] == "newcomer@acme.example"
-    assert "/accounts/confirm-email/" in message.get_payload(decode=True).decode()
+    [text] = [part for part in message.walk() if part.get_content_type() == "text/plain"]
+    assert "https://leeway.acme.example/accounts/confirm-email/" in text.get_payload(decode=True).decode()
     assert message["Message-ID"].endswith("@leeway.acme.example>")
     email = AccountEmail.objects.get()
     assert email.email_status == "sent" and email.body_text == ""

@@ -2,15 +2,12 @@
 
 import datetime
 
-from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from apps.core.emails import RenderedEmail, email_message, recipient_language, render_email
 from apps.core.links import absolute_url
-from apps.core.mail import message_id
 
 from .models import Delivery, Digest
 from .presenters import edition_dates, personal_line, present
@@ -48,53 +45,51 @@ def unsubscribe_url(user) -> str:
     return absolute_url(reverse("digest_unsubscribe", args=[unsubscribe_token(user)]))
 
 
-def email_context(*, digest: Digest, recipient, personal: dict, tz=None) -> dict:
+def email_context(*, digest: Digest, recipient, personal: dict, situation: dict, tz=None) -> dict:
     """What the three templates need, in the active language."""
     sections = present(digest)
+    for section in ("celebrated", "most_endorsed", "first_stories"):
+        for story in sections[section]:
+            story["url"] = absolute_url(story["path"])
     return {
         "digest": digest,
         "edition": digest.edition,
         "week_number": digest.edition.week_start.isocalendar()[1],
         "dates": edition_dates(digest.edition, tz),
         "sections": sections,
-        "recipient": recipient,
-        "personal_line": personal_line(personal or {}),
+        "personal_line": personal_line(personal or {}, situation),
+        "writes_stories": situation.get("role") == "agent",
+        "url": absolute_url(reverse("digests:detail", args=[digest.pk])),
         "digest_url": absolute_url(reverse("digests:detail", args=[digest.pk])),
         "leaderboard_url": absolute_url(reverse("leaderboards:index")),
-        "profile_url": absolute_url(reverse("accounts:profile")),
         "unsubscribe_url": unsubscribe_url(recipient),
-        "base_url": settings.LEEWAY_BASE_URL,
-        "language": translation.get_language(),
     }
 
 
-def render_digest_email(*, digest: Digest, recipient, personal: dict, tz=None) -> tuple[str, str, str]:
-    """(subject, text, html) in the recipient's own language."""
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        context = email_context(digest=digest, recipient=recipient, personal=personal, tz=tz)
-        for section in ("celebrated", "most_endorsed", "first_stories"):
-            for story in context["sections"][section]:
-                story["url"] = absolute_url(story["path"])
-        subject = " ".join(render_to_string("emails/digest_subject.txt", context).split())
-        text = render_to_string("emails/digest_body_text.txt", context)
-        html = render_to_string("emails/digest_body_html.html", context)
-        return subject, text, html
+def render_digest_email(
+    *, digest: Digest, recipient, personal: dict, situation: dict | None = None, tz=None
+) -> tuple[str, str, str]:
+    """(subject, text, html) in the recipient's own language, with words that fit where they stand."""
+    from .selectors import reader_situation
+
+    if situation is None:
+        situation = reader_situation(user=recipient)
+    with translation.override(recipient_language(recipient)):
+        context = email_context(digest=digest, recipient=recipient, personal=personal, situation=situation, tz=tz)
+    rendered = render_email("emails/digest", context, recipient=recipient)
+    return rendered.subject, rendered.text, rendered.html
 
 
 def digest_message(*, digest: Digest, recipient, personal: dict, delivery: Delivery | None = None, tz=None):
-    subject_line, text, html = render_digest_email(digest=digest, recipient=recipient, personal=personal, tz=tz)
+    rendered_subject, text, html = render_digest_email(digest=digest, recipient=recipient, personal=personal, tz=tz)
     link = unsubscribe_url(recipient)
     headers = {
-        "Message-ID": message_id(),
         # RFC 8058: mail clients offer "unsubscribe" and POST to the link without opening it.
         "List-Unsubscribe": f"<{link}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "Content-Language": recipient.language or settings.LANGUAGE_CODE,
-        "Auto-Submitted": "auto-generated",
         "X-Auto-Response-Suppress": "All",
     }
     if delivery is not None:
         headers["X-Leeway-Delivery"] = str(delivery.pk)
-    message = EmailMultiAlternatives(subject_line, text, to=[recipient.email], headers=headers)
-    message.attach_alternative(html, "text/html")
-    return message
+    rendered = RenderedEmail(subject=rendered_subject, text=text, html=html, language=recipient_language(recipient))
+    return email_message(rendered, to=recipient.email, headers=headers)

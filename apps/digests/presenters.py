@@ -1,5 +1,6 @@
 """Turn a digest's stored content into what a reader sees, in the active language (web page and emails alike)."""
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, ngettext
 
@@ -89,8 +90,12 @@ def spotlight_summary(person: dict) -> str:
     return " · ".join(parts)
 
 
-def personal_line(personal: dict) -> list[str]:
-    """The recipient's own sentences, most personal first. Never about money, never about a review."""
+def personal_line(personal: dict, situation: dict | None = None) -> list[str]:
+    """The recipient's own sentences, most personal first. Never about money, never about a review.
+
+    `situation` (`selectors.reader_situation`) makes the words fit the reader: someone whose story still waits for a
+    manager hears that it is not forgotten (not "log a story next time"), a manager hears about their queue, and an
+    admin or a director, who logs no stories, is not asked to."""
     lines = []
     endorsements, colleagues = personal.get("endorsements", 0), personal.get("colleagues", 0)
     if endorsements and colleagues == 1:
@@ -154,13 +159,46 @@ def personal_line(personal: dict) -> list[str]:
             )
             % {"count": offers}
         )
-    if not lines:
+    situation = situation or {"role": "agent"}
+    if waiting := situation.get("waiting", 0):
+        since = date_format(timezone.localtime(situation["waiting_since"]), "j F")
         lines.append(
-            gettext(
-                "The next time you decide something for a customer on your own, log the story: "
-                "your colleagues will see it and can endorse it."
+            ngettext(
+                "Your story of %(date)s is still waiting for a manager. It has not been forgotten: your team's "
+                "managers are reminded of it until one of them has looked at it.",
+                "%(count)s of your stories are still waiting for a manager, the oldest since %(date)s. They have not "
+                "been forgotten: your team's managers are reminded of them until one of them has looked.",
+                waiting,
             )
+            % {"count": waiting, "date": since}
         )
+    if queue := situation.get("queue", 0):
+        lines.append(
+            ngettext(
+                "%(count)s story from your teams is waiting for you to approve it, celebrate it or return it.",
+                "%(count)s stories from your teams are waiting for you to approve them, celebrate them or return them.",
+                queue,
+            )
+            % {"count": queue}
+        )
+    if not lines:
+        role = situation.get("role", "agent")
+        if role == "agent":
+            lines.append(
+                gettext(
+                    "The next time you decide something for a customer on your own, log the story: "
+                    "your colleagues will see it and can endorse it."
+                )
+            )
+        elif role == "manager":
+            lines.append(
+                gettext(
+                    "When someone in your teams logs a good call, approving or celebrating it is the quickest way "
+                    "to show them you noticed."
+                )
+            )
+        else:
+            lines.append(gettext("Here are the good calls people made for customers this week."))
     return lines
 
 

@@ -49,3 +49,32 @@ def digest_for_person(*, user, edition: Edition) -> tuple[Digest, dict]:
         user_ids=[user.pk], start=edition.period_start, end=edition.period_end, snapshot=edition_snapshot(edition)
     )
     return digest, personal[user.pk]
+
+
+def reader_situation(*, user) -> dict:
+    """Where the digest's reader stands, so that its personal words fit them (three small queries): whether they
+    write stories (an agent), approve them (a manager) or neither (an admin, a director, someone in no team), how many
+    of their own stories still wait for a manager and since when, and how many of their teams' stories wait for
+    them."""
+    from django.db.models import Count, Min
+
+    from apps.recognition.waiting import waiting_decisions
+
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    if Membership.Role.AGENT in roles:
+        role = "agent"
+    elif Membership.Role.MANAGER in roles:
+        role = "manager"
+    else:
+        role = "reader"
+    own = waiting_decisions().filter(author=user).aggregate(count=Count("pk"), since=Min("created_at"))
+    queue = 0
+    if Membership.Role.MANAGER in roles:
+        queue = (
+            waiting_decisions()
+            .filter(team__memberships__user=user, team__memberships__role=Membership.Role.MANAGER)
+            .exclude(author=user)
+            .distinct()
+            .count()
+        )
+    return {"role": role, "waiting": own["count"], "waiting_since": own["since"], "queue": queue}

@@ -51,7 +51,9 @@ def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "edition": digest.edition,
             "dates": edition_dates(digest.edition),
             "sections": present(digest),
-            "personal_line": personal_line(delivery.personal) if delivery else [],
+            "personal_line": (
+                personal_line(delivery.personal, selectors.reader_situation(user=request.user)) if delivery else []
+            ),
             "siblings": siblings,
         },
     )

@@ -3,12 +3,10 @@
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
+from apps.core.emails import email_message, render_email
 from apps.core.links import absolute_url
-from apps.org.models import Organisation
 
 from .models import Invitation
 
@@ -19,26 +17,13 @@ def sso_configured() -> bool:
 
 def invitation_message(invitation: Invitation, *, token: str, connection=None) -> EmailMultiAlternatives:
     recipient = invitation.user
-    language = recipient.language or settings.LANGUAGE_CODE
-    with translation.override(language):
-        context = {
-            "recipient": recipient,
-            "inviter": invitation.invited_by.display_name if invitation.invited_by_id else "Leeway",
-            "organisation": Organisation.current().name,
-            "url": absolute_url(reverse("welcome:accept_invitation", args=[token])),
-            "days": settings.LEEWAY_INVITATION_DAYS,
-            "sso": sso_configured(),
-        }
-        subject = " ".join(render_to_string("emails/invitation-subject.txt", context).split())
-        text = render_to_string("emails/invitation-body-text.txt", context)
-        html = render_to_string("emails/invitation-body-html.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-        headers={"Auto-Submitted": "auto-generated", "Content-Language": language},
-        connection=connection,
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    context = {
+        "inviter": invitation.invited_by.display_name if invitation.invited_by_id else "Leeway",
+        "url": absolute_url(reverse("welcome:accept_invitation", args=[token])),
+        "days": settings.LEEWAY_INVITATION_DAYS,
+        "sso": sso_configured(),
+        # Someone who has not signed in yet has no settings to change.
+        "preferences_url": None,
+    }
+    rendered = render_email("emails/invitation", context, recipient=recipient)
+    return email_message(rendered, to=recipient.email, connection=connection)

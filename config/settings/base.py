@@ -15,11 +15,14 @@ env = environ.Env()
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Where `make run` serves Leeway (the Procfile's web process reads the same two variables).
+LEEWAY_HOST = env.str("LEEWAY_HOST", default="127.0.0.1")
+LEEWAY_PORT = env.int("LEEWAY_PORT", default=8000)
+# The address people use to reach Leeway; links in emails are built from it. Without it, the one `make run` serves.
+LEEWAY_BASE_URL = env.str("LEEWAY_BASE_URL", default=f"http://{LEEWAY_HOST}:{LEEWAY_PORT}").rstrip("/")
 
-# The address people use to reach Leeway; links in emails are built from it.
-LEEWAY_BASE_URL = env.str("LEEWAY_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=sorted({"127.0.0.1", "localhost", LEEWAY_HOST}))
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 DJANGO_APPS = [
     "django.contrib.admin",
@@ -144,6 +147,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Leeway] "
+# A change to someone's password, address or two-factor authentication is told to them by email (accounts/adapters.py).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # An office signs in from one address (a NAT, or the TLS proxy): limits per address are wide enough for everyone in
 # it, and limits per account are the strict ones, so that one person's typos, or someone guessing one account's
 # password, lock that account only and never the office.

@@ -23,6 +23,17 @@ class ChatChannelForm(PlainTextForm, forms.ModelForm):
     """A channel. Its webhook address is write-only: an existing channel keeps its address unless a new one is
     given."""
 
+    webhook_url = forms.URLField(
+        label=_("Webhook address"),
+        max_length=1000,
+        assume_scheme="https",
+        help_text=_(
+            "Teams: in the channel, Workflows → “Post to a channel when a webhook request is received”. "
+            "Slack: an app with Incoming Webhooks. Paste the address it gives you."
+        ),
+        widget=forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
     class Meta:
         model = ChatChannel
         fields = [
@@ -38,13 +49,6 @@ class ChatChannelForm(PlainTextForm, forms.ModelForm):
             "send_digest",
             "is_active",
         ]
-        help_texts = {
-            "webhook_url": _(
-                "Teams: in the channel, Workflows → “Post to a channel when a webhook request is received”. "
-                "Slack: an app with Incoming Webhooks. Paste the address it gives you."
-            ),
-        }
-        widgets = {"webhook_url": forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +90,7 @@ class WebhookEndpointForm(PlainTextForm, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         initial=[WebhookEndpoint.Event.APPROVED, WebhookEndpoint.Event.CELEBRATED],
     )
+    url = forms.URLField(label=_("Endpoint address"), max_length=1000, assume_scheme="https")
 
     class Meta:
         model = WebhookEndpoint

@@ -241,7 +241,7 @@ def on_digest_built(edition) -> None:
         logger.exception("Could not record the digest posts of %s", edition)
 
 
-def test_message_record(*, channel: ChatChannel) -> Delivery:
+def channel_ping_record(*, channel: ChatChannel) -> Delivery:
     with translation.override(channel.language):
         message = cards.Message(
             title=_("Leeway is connected"),
@@ -254,7 +254,7 @@ def test_message_record(*, channel: ChatChannel) -> Delivery:
     return _record(key=f"test:{uuid.uuid4().hex}", event="test", payload=payload, channel=channel)
 
 
-def test_ping_record(*, endpoint: WebhookEndpoint) -> Delivery:
+def endpoint_ping_record(*, endpoint: WebhookEndpoint) -> Delivery:
     key = f"test:{uuid.uuid4().hex}"
     payload = {"id": f"{key}:{endpoint.pk}", "event": "ping", "created_at": timezone.now().isoformat()}
     return _record(key=key, event="ping", payload=payload, endpoint=endpoint)

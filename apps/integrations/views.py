@@ -75,7 +75,7 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(ChatChannel, pk=pk)
-    services.test_message_record(channel=channel)
+    services.channel_ping_record(channel=channel)
     messages.success(
         request,
         _("A test message is on its way to “%(name)s”. Reload in a moment to see whether it arrived.")
@@ -120,7 +120,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def webhook_test(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    services.test_ping_record(endpoint=endpoint)
+    services.endpoint_ping_record(endpoint=endpoint)
     messages.success(request, _("A signed test event is on its way to “%(name)s”.") % {"name": endpoint.name})
     return redirect("integrations:index")
 

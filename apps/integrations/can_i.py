@@ -50,6 +50,9 @@ def page(request: HttpRequest) -> HttpResponse:
     )
     if "autofocus" in form.fields["situation"].widget.attrs:
         del form.fields["situation"].widget.attrs["autofocus"]  # the help desk's ticket keeps the focus
+    # A narrow sidebar: the fields' labels say enough (the full form in Leeway has the guidance).
+    for name in ("customer_reference", "cost"):
+        form.fields[name].help_text = ""
     if request.method == "POST" and team is not None and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "values"}
         try:

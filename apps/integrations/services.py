@@ -195,7 +195,7 @@ def _digest_message(digest) -> cards.Message:
     celebrated = content.get("celebrated", [])
     numbers = content.get("numbers", {})
     lines = [
-        _("%(stories)s stories shared, %(celebrated)s celebrated this week.")
+        _("Stories shared this week: %(stories)s. Celebrated: %(celebrated)s.")
         % {"stories": numbers.get("decisions", 0), "celebrated": len(celebrated)}
     ]
     lines += [f"• {story['author']}: {story['action']}" for story in celebrated[:3]]

@@ -208,12 +208,13 @@ def _digest_message(digest) -> cards.Message:
     )
 
 
-def digest_posts_record(*, edition) -> int:
+def digest_posts_record(*, edition, channels=None) -> int:
     """Called in the transaction that builds a week's digests: one summary per chat channel that asked for it, of
     its own scope's digest (the organisation's, its department's or its team's)."""
     from apps.digests.models import Digest
 
-    channels = list(ChatChannel.objects.filter(is_active=True, send_digest=True))
+    if channels is None:
+        channels = list(ChatChannel.objects.filter(is_active=True, send_digest=True))
     if not channels:
         return 0
     digests = {
@@ -234,9 +235,12 @@ def digest_posts_record(*, edition) -> int:
 
 
 def on_digest_built(edition) -> None:
+    """The hook of the digests' build: one small read when no channel wants the digest."""
     try:
-        with transaction.atomic():
-            digest_posts_record(edition=edition)
+        channels = list(ChatChannel.objects.filter(is_active=True, send_digest=True))
+        if channels:
+            with transaction.atomic():
+                digest_posts_record(edition=edition, channels=channels)
     except Exception:
         logger.exception("Could not record the digest posts of %s", edition)
 

@@ -33,6 +33,10 @@ BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # --- integrations ---
+    # Hands chat and webhook messages that the broker missed (or whose retry was lost) to a worker; each is claimed
+    # before it is sent, so none goes twice.
+    "integrations-drain": {"task": "integrations.drain", "schedule": 60.0, "options": {"expires": 50}},
     # --- digests and leaderboards ---
     # Builds the week's digests once the organisation's digest day and time has passed (in its time zone), then
     # sends what is due. Checking often makes the settings, not this schedule, decide when digests go out.

@@ -25,6 +25,9 @@ urlpatterns = [
     path("insights/", include("apps.insights.urls")),
     path("setup/", include("apps.setup.urls")),
     path("welcome/", include(welcome_urlpatterns)),
+    path("setup/integrations/", include("apps.integrations.urls")),
+    # The help-desk sidebar page (may be framed by the help desks the admin listed).
+    path("can-i/", include("apps.integrations.can_i_urls")),
     # SCIM 2.0 provisioning for identity providers (bearer tokens, no session).
     path("scim/v2/", include("apps.setup.scim_urls")),
     # Public: the one-click unsubscribe link of the digest email (signed; GET confirms, POST unsubscribes).

@@ -125,6 +125,10 @@ def decision_submit(*, author, fields: dict, values=()) -> Decision:
     decision.full_clean(exclude=["values"])
     decision.save()
     decision.values.set(values)
+    from apps.integrations.services import on_story_event  # integrations read decisions: imported late
+
+    # Outgoing webhooks that asked for it hear of the new story once this commits; chat channels do not (not shared).
+    on_story_event(decision, "story.logged", chat=False)
     return decision
 
 

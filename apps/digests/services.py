@@ -120,6 +120,10 @@ def edition_build(*, week_start: datetime.date, deliver: bool = True, now: datet
         edition.save(update_fields=["built_at"])
     if deliver and not edition.deliveries_created:
         _create_deliveries(edition, now=now)
+        # Chat channels that asked for it get the week's summary (once per week and channel), sent after commit.
+        from apps.integrations.services import on_digest_built
+
+        on_digest_built(edition)
         edition.deliveries_created = True
         edition.save(update_fields=["deliveries_created"])
     return edition

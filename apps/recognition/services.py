@@ -19,6 +19,8 @@ from apps.accounts.models import User
 from apps.core import outbox
 from apps.decisions.models import Decision, Outcome, OutcomeChange
 from apps.decisions.selectors import can_manage_decision, visible_decisions
+from apps.integrations.models import WebhookEndpoint
+from apps.integrations.services import on_story_event
 from apps.org.models import Membership, Organisation
 from apps.org.selectors import time_zone_for
 
@@ -177,6 +179,8 @@ def decision_approve(*, decision: Decision, manager: User) -> bool:
     locked.save(update_fields=["status", "approved_at", "approved_by", *RETURN_FIELDS, "updated_at"])
     _audit(actor=manager, verb=AuditEvent.Verb.APPROVED, decision=locked)
     _notify(recipients=[locked.author], kind=Notification.Kind.APPROVED, decision=locked, actor=manager)
+    # Chat channels and webhooks: rows written now, sent by a worker once this commits (never waited for here).
+    on_story_event(locked, WebhookEndpoint.Event.APPROVED)
     _refresh(decision, locked)
     return True
 
@@ -194,7 +198,8 @@ def decision_celebrate(*, decision: Decision, manager: User, note: str) -> bool:
     if locked.status == Decision.Status.CELEBRATED:
         return False
     now = timezone.now()
-    if locked.status == Decision.Status.SUBMITTED:
+    approved_now = locked.status == Decision.Status.SUBMITTED
+    if approved_now:
         _refuse_while_in_review(locked)
         locked.approved_at, locked.approved_by = now, manager
         _clear_return(locked)
@@ -216,6 +221,9 @@ def decision_celebrate(*, decision: Decision, manager: User, note: str) -> bool:
     _audit(actor=manager, verb=AuditEvent.Verb.CELEBRATED, decision=locked)
     # One message says it all: a celebration implies the approval.
     _notify(recipients=[locked.author], kind=Notification.Kind.CELEBRATED, decision=locked, actor=manager)
+    if approved_now:  # webhooks hear of both events; a chat channel gets the one celebration message
+        on_story_event(locked, WebhookEndpoint.Event.APPROVED, chat=False)
+    on_story_event(locked, WebhookEndpoint.Event.CELEBRATED)
     _refresh(decision, locked)
     return True
 
@@ -336,6 +344,7 @@ def _auto_approve(decision_id: int, *, after_days: int) -> bool:
     locked.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
     _audit(actor=None, verb=AuditEvent.Verb.AUTO_APPROVED, decision=locked, after_working_days=after_days)
     _notify(recipients=[locked.author], kind=Notification.Kind.APPROVED, decision=locked, actor=None)
+    on_story_event(locked, WebhookEndpoint.Event.APPROVED)
     return True
 
 

@@ -58,6 +58,7 @@ LOCAL_APPS = [
     "apps.insights",
     "apps.setup",
     "apps.api",
+    "apps.integrations",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The help desks the admin listed may frame the "Can I?" page (and its sign-in); no other page is framed.
+    "apps.integrations.middleware.HelpDeskFrameMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # People whom the organisation asks for two-factor authentication set it up before they go anywhere else.
@@ -305,6 +308,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# The "Can I?" page inside a help desk on another site (a cross-site frame) needs the session and CSRF cookies sent
+# there: set LEEWAY_FRAME_COOKIES=true, over HTTPS only (SameSite=None cookies must be Secure). Off, cookies stay Lax
+# and the page works in frames of the same site only.
+LEEWAY_FRAME_COOKIES = env.bool("LEEWAY_FRAME_COOKIES", default=False)
+if LEEWAY_FRAME_COOKIES:
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+
+# --- Integrations: chat channels and outgoing webhooks (apps/integrations) ---
+# Seconds to connect, and then to wait for the answer, on each POST to Teams, Slack or an endpoint.
+LEEWAY_WEBHOOK_TIMEOUT = env.float("LEEWAY_WEBHOOK_TIMEOUT", default=5.0)
+# Attempts per message, and the wait before the second one (x4 after each further failure).
+LEEWAY_WEBHOOK_MAX_ATTEMPTS = env.int("LEEWAY_WEBHOOK_MAX_ATTEMPTS", default=5)
+LEEWAY_WEBHOOK_RETRY_SECONDS = env.float("LEEWAY_WEBHOOK_RETRY_SECONDS", default=30.0)
+# Webhook addresses must be https:// unless this is on (development and tests against local servers).
+LEEWAY_WEBHOOK_ALLOW_HTTP = env.bool("LEEWAY_WEBHOOK_ALLOW_HTTP", default=DEBUG)
 
 # One line per record: time, level, logger, the request (or task) id, then key=value pairs (apps/core/logging.py).
 LOGGING = {

@@ -26,4 +26,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Each test gets a clean rate-limit slate; the tests that are about rate limits use the real cache explicitly.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key"}
+# The tests' stand-ins for Teams, Slack and webhook receivers listen on plain http://127.0.0.1.
+LEEWAY_WEBHOOK_ALLOW_HTTP = True
 TEST_ARTIFACTS_DIR = BASE_DIR / "test-artifacts"

@@ -84,7 +84,7 @@ def test_an_agent_signs_in_and_logs_a_story_inside_an_allowed_help_desks_sidebar
         sidebar.get_by_text("Log it now").click()
         sidebar.get_by_label("What happened, and what did you decide?").fill("Parcel lost twice; refunded shipping.")
         sidebar.get_by_label("Why? Your justification").fill("Losing this customer costs far more than shipping.")
-        sidebar.get_by_role("button", name="Log this decision").click()
+        sidebar.get_by_role("button", name="Log this story").click()
 
         expect(sidebar.get_by_text("Logged. Thank you!")).to_be_visible(timeout=30_000)
         screenshot("can-i-in-a-help-desk")

@@ -6,8 +6,8 @@ is celebrated, a few are withdrawn and the last days' stories still wait. Shared
 endorsements, mostly from teammates and within a few days. The same seed gives the same organisation.
 
 Rows go in with PostgreSQL's COPY (psycopg 3), ids allocated up front, so 10,000 agents × 26 weeks take minutes, not
-hours. Then the leaderboards are refreshed and each finished week's digest is built (without deliveries), as the beat
-would have done, and the tables are vacuumed and analysed.
+hours. Then the leaderboards are refreshed and the last finished weeks' digests are built (without deliveries), as the
+beat would have done, and the tables are vacuumed and analysed.
 """
 
 import datetime
@@ -282,7 +282,7 @@ def _stories(*, structure: dict, weeks: int, rng: random.Random, now: datetime.d
     return {"stories": n_decisions, "endorsements": n_endorsements}
 
 
-def seed_scale(*, agents: int, weeks: int, seed: int = 16, digests: bool = True, log=print) -> dict:
+def seed_scale(*, agents: int, weeks: int, seed: int = 16, digest_weeks: int = 8, log=print) -> dict:
     """Adds a whole organisation of `agents` agents with `weeks` weeks of history. Returns what it made and timings."""
     from apps.digests.services import edition_build, week_start_of
     from apps.leaderboards.services import leaderboards_refresh
@@ -304,12 +304,12 @@ def seed_scale(*, agents: int, weeks: int, seed: int = 16, digests: bool = True,
     log(f"  {counts['stories']} stories, {counts['endorsements']} endorsements: {timings['stories']:.1f} s")
     timings["vacuum_analyze"] = vacuum_analyze()
     log(f"  VACUUM ANALYZE: {timings['vacuum_analyze']:.1f} s")
-    if digests:
+    if digest_weeks:
         t = time.perf_counter()
         org = Organisation.current()
         this_week = week_start_of(now, org)
         built = 0
-        for back in range(min(weeks, 26), 0, -1):
+        for back in range(min(weeks, digest_weeks), 0, -1):
             edition_build(week_start=this_week - datetime.timedelta(weeks=back), deliver=False, now=now)
             built += 1
         timings["digests"] = time.perf_counter() - t

@@ -14,12 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("--agents", type=int, default=1000)
         parser.add_argument("--weeks", type=int, default=26)
         parser.add_argument("--seed", type=int, default=16)
-        parser.add_argument("--no-digests", action="store_true", help="Skip building the past weeks' digests.")
+        parser.add_argument(
+            "--digest-weeks", type=int, default=8, help="How many past weeks get a built digest (0: none)."
+        )
 
-    def handle(self, *args, agents, weeks, seed, no_digests, **options):
+    def handle(self, *args, agents, weeks, seed, digest_weeks, **options):
         self.stdout.write(f"Seeding {agents} agents × {weeks} weeks (seed {seed})…")
         try:
-            result = seed_scale(agents=agents, weeks=weeks, seed=seed, digests=not no_digests, log=self.stdout.write)
+            result = seed_scale(agents=agents, weeks=weeks, seed=seed, digest_weeks=digest_weeks, log=self.stdout.write)
         except ValueError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(

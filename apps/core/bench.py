@@ -397,21 +397,28 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def run_size(*, requests: int, wrk_seconds: int, wrk_connections: int, log=print) -> dict:
-    """Everything measured on the database as it is."""
+PARTS = ("pages", "refresh", "digests", "wrk")
+
+
+def run_size(*, requests: int, wrk_seconds: int, wrk_connections: int, parts=PARTS, log=print) -> dict:
+    """Everything measured (or the `parts` asked for) on the database as it is."""
     counts = {
         "agents": Membership.objects.filter(role=Membership.Role.AGENT).count(),
         "stories": Decision.objects.count(),
         "endorsements": Decision.endorsements.rel.related_model.objects.count(),
     }
-    log(f"  VACUUM ANALYZE before the pages: {vacuum_analyze():.1f} s")
-    log("  pages (p50, p95 server time over warm requests with Django's test client):")
-    result = {"counts": counts, "pages": measure_pages(requests=requests, log=log)}
-    log("  leaderboard refresh job:")
-    result["leaderboard_refresh"] = measure_leaderboard_refresh(log=log)
-    log("  weekly digest job:")
-    result["digests"] = measure_digests(log=log)
-    if wrk_seconds:
+    result = {"counts": counts}
+    if "pages" in parts:
+        log(f"  VACUUM ANALYZE before the pages: {vacuum_analyze():.1f} s")
+        log("  pages (p50, p95 server time over warm requests with Django's test client):")
+        result["pages"] = measure_pages(requests=requests, log=log)
+    if "refresh" in parts:
+        log("  leaderboard refresh job:")
+        result["leaderboard_refresh"] = measure_leaderboard_refresh(log=log)
+    if "digests" in parts:
+        log("  weekly digest job:")
+        result["digests"] = measure_digests(log=log)
+    if wrk_seconds and "wrk" in parts:
         log("  feed throughput:")
         result["throughput"] = measure_throughput(seconds=wrk_seconds, connections=wrk_connections, log=log)
     return result
@@ -442,7 +449,7 @@ def table(results: dict[str, dict]) -> str:
             ratio_of=[r["counts"]["stories"] for r in results.values()],
         )
     )
-    for name in first["pages"]:
+    for name in first.get("pages", {}) if all("pages" in r for r in results.values()) else []:
         values = [r["pages"].get(name) for r in results.values()]
         lines.append(
             row(
@@ -452,10 +459,15 @@ def table(results: dict[str, dict]) -> str:
                 ratio_of=[v["p95_ms"] if v else None for v in values],
             )
         )
-    lb = [r["leaderboard_refresh"] for r in results.values()]
-    lines.append(row("leaderboard refresh (s)", [v["refresh_s"] for v in lb], lambda v: f"{v:.2f}"))
-    lines.append(row("refresh tick with nothing new (s)", [v["idle_tick_s"] for v in lb], lambda v: f"{v:.3f}"))
-    lines.append(row("bare SQL aggregate, same periods (s)", [v["bare_aggregate_s"] for v in lb], lambda v: f"{v:.2f}"))
+    if all("leaderboard_refresh" in r for r in results.values()):
+        lb = [r["leaderboard_refresh"] for r in results.values()]
+        lines.append(row("leaderboard refresh (s)", [v["refresh_s"] for v in lb], lambda v: f"{v:.2f}"))
+        lines.append(row("refresh tick with nothing new (s)", [v["idle_tick_s"] for v in lb], lambda v: f"{v:.3f}"))
+        lines.append(
+            row("bare SQL aggregate, same periods (s)", [v["bare_aggregate_s"] for v in lb], lambda v: f"{v:.2f}")
+        )
+    if not all("digests" in r for r in results.values()):
+        return "\n".join(lines)
     dg = [r["digests"] for r in results.values()]
     lines.append(row("weekly digests: recipients", [v["recipients"] for v in dg], lambda v: f"{v:,}"))
     lines.append(row("weekly digests end to end (s)", [v["total_s"] for v in dg], lambda v: f"{v:.1f}"))

@@ -32,6 +32,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--same-database", action="store_true", help="Measure (and seed if empty) the configured database only."
         )
+        parser.add_argument(
+            "--parts", default=",".join(bench.PARTS), help="What to measure: pages, refresh, digests, wrk."
+        )
         parser.add_argument("--output", default="", help="JSON file (default var/bench/bench-<time>.json).")
 
     def log(self, text):
@@ -39,7 +42,18 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def handle(
-        self, *args, sizes, weeks, requests, wrk_seconds, wrk_connections, reuse, same_database, output, **options
+        self,
+        *args,
+        sizes,
+        weeks,
+        requests,
+        wrk_seconds,
+        wrk_connections,
+        reuse,
+        same_database,
+        output,
+        parts,
+        **options,
     ):
         agents_per_size = [int(s) for s in sizes.split(",") if s.strip()]
         base_name = connection.settings_dict["NAME"]
@@ -53,7 +67,11 @@ class Command(BaseCommand):
                 self.log("  seeding (VACUUM ANALYZE after seeding)…")
                 seed_scale(agents=agents, weeks=weeks, log=self.log)
             results[agents] = bench.run_size(
-                requests=requests, wrk_seconds=wrk_seconds, wrk_connections=wrk_connections, log=self.log
+                requests=requests,
+                wrk_seconds=wrk_seconds,
+                wrk_connections=wrk_connections,
+                parts=[p.strip() for p in parts.split(",")],
+                log=self.log,
             )
         if not same_database:
             self._switch(base_name)

@@ -282,7 +282,9 @@ def _free_port() -> int:
 
 
 def _wrk(url: str, *, cookie: str, seconds: int, connections: int) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", "X-Forwarded-Proto: https"]
+    # A long timeout: on a loaded machine a slow page is slow, not an error.
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
+    command += ["-H", "X-Forwarded-Proto: https"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60).stdout

@@ -43,7 +43,7 @@ def test_the_benchmark_measures_pages_jobs_and_prints_one_table(tmp_path, capsys
     assert "| feed (p50 / p95 ms, queries) |" in out
     result = json.loads(output.read_text())["sizes"]["20"]
     pages = result["pages"]
-    assert {"feed", "story detail", "queue (manager)", "leaderboard teams all-time", "digest page", "insights"} <= set(
+    assert {"feed", "story detail", "queue (manager)", "leaderboard teams all-time", "digest page", "insights ledger"} <= set(
         pages
     )
     assert all(page["status"] == 200 for page in pages.values()), {n: p["status"] for n, p in pages.items()}

@@ -75,7 +75,6 @@ def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
     found += [
         ("digest archive", "agent", "/digests/"),
         ("digest page", "agent", f"/digests/{digest.pk}/" if digest else None),
-        ("insights", "head", "/insights/"),
         ("insights ledger", "head", "/insights/ledger/"),
         ("insights managers", "head", "/insights/managers/"),
         ("insights calibration", "admin", "/insights/calibration/"),

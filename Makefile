@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test test-clocks install install-dev lint format messages check-messages screenshots clean
+.PHONY: run test test-clocks bench install install-dev lint format messages check-messages screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Leeway needs Python 3.11 or newer"'
@@ -54,6 +54,16 @@ test-clocks: install-dev
 	  echo "== the whole suite at $$moment UTC, on a machine in $$zone"; \
 	  TZ="$$zone" FAKETIME="$$(printf %+d $$offset)s" LD_PRELOAD="$(LIBFAKETIME)" $(BIN)/pytest -q || exit 1; \
 	done
+
+## make bench: seed organisations of BENCH_SIZES agents × BENCH_WEEKS weeks (each in a database of its own, named after
+## DATABASE_URL's, kept for the next run) and measure pages, the leaderboard refresh, the weekly digests and the feed
+## under gunicorn with wrk (Debian's `wrk`). Prints one table; JSON in var/bench/. See README, "Benchmark".
+BENCH_SIZES ?= 1000,10000
+BENCH_WEEKS ?= 26
+BENCH_REQUESTS ?= 50
+bench: install-dev
+	$(PY) manage.py bench --sizes $(BENCH_SIZES) --weeks $(BENCH_WEEKS) --requests $(BENCH_REQUESTS) --reuse \
+	  --settings=config.settings.test
 
 lint: install-dev
 	$(BIN)/ruff check --fix .

@@ -8,7 +8,7 @@ from apps.decisions.models import Decision
 
 from . import periods
 from .models import Period
-from .services import badges_award, leaderboards_refresh, snapshot_for_calendar
+from .services import badges_award, leaderboards_refresh, scores_changed, snapshot_for_calendar
 
 
 def seed(*, today, seeded: dict) -> None:
@@ -16,6 +16,7 @@ def seed(*, today, seeded: dict) -> None:
     do while there are no approved stories."""
     if not Decision.objects.shared().exists():
         return
+    scores_changed()  # the demo writes stories and endorsements in bulk, without signals
     now = timezone.now()
     week = periods.starts_on(Period.WEEK, today)
     for weeks_ago in (4, 3, 2):

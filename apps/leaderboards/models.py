@@ -29,6 +29,9 @@ class Snapshot(models.Model):
     end = models.DateTimeField()
     computed_at = models.DateTimeField()
     is_final = models.BooleanField(default=False)
+    # The `ScoreSource` version its rows were computed from: while it has not moved, the rows cannot have changed and
+    # a refresh only moves the snapshot's end (see `services.snapshot_compute`).
+    source_version = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("leaderboard snapshot")
@@ -44,6 +47,21 @@ class Snapshot(models.Model):
 
     def __str__(self):
         return f"{self.get_period_display()} {self.starts_on:%Y-%m-%d}"
+
+
+class ScoreSource(models.Model):
+    """One row counting the writes that can change a score (a story saved or deleted, an endorsement given or taken
+    back, the organisation's settings saved). Bumped in the writer's own transaction, so a refresh that sees the same
+    version as a snapshot's knows nothing it counts has changed since."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("score source version")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="score_source_single_row")]
+
+    def __str__(self):
+        return f"v{self.version}"
 
 
 class Row(models.Model):

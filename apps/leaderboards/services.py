@@ -14,7 +14,7 @@ from apps.org.models import Organisation
 from apps.recognition.models import Endorsement
 
 from . import periods
-from .models import Badge, BadgeAward, Period, Row, Snapshot
+from .models import Badge, BadgeAward, Period, Row, ScoreSource, Snapshot
 from .scoring import ENDORSER_WEEKLY_CAP, PAIR_MONTHLY_CAP
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,20 @@ ROW_COLUMNS = [
     "first_stories",
     "endorsements",
 ]
+
+
+def scores_changed() -> None:
+    """Something a score counts was written: move the version (in the caller's transaction, one statement)."""
+    table = connection.ops.quote_name(ScoreSource._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, version) VALUES (1, 1) "
+            f"ON CONFLICT (id) DO UPDATE SET version = {table}.version + 1"
+        )
+
+
+def source_version() -> int:
+    return ScoreSource.objects.filter(pk=1).values_list("version", flat=True).first() or 0
 
 
 def _in(field: str, start, end) -> Q:
@@ -144,8 +158,14 @@ def snapshot_compute(
     now: datetime.datetime | None = None,
     tz: zoneinfo.ZoneInfo | None = None,
 ) -> Snapshot:
-    """(Re)computes one period's rows. A final snapshot is left as it is: past periods stay as they were."""
+    """(Re)computes one period's rows. A final snapshot is left as it is: past periods stay as they were.
+
+    When nothing a score counts has been written since the rows were computed (the same `ScoreSource` version) and the
+    period's bounds are the same (all time's end aside: nothing can have happened between its end and now without
+    moving the version), the rows are kept and only the snapshot's end, time and finality move: a refresh with
+    nothing new costs a few milliseconds."""
     now = now or timezone.now()
+    version = source_version()
     snapshot, created = Snapshot.objects.get_or_create(
         period=period,
         starts_on=starts_on,
@@ -155,12 +175,20 @@ def snapshot_compute(
     snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
     if snapshot.is_final:
         return snapshot
-    if not created:
-        Row.objects.filter(snapshot=snapshot).delete()
-    tz = tz or periods.org_time_zone(Organisation.current())
-    _insert_rows(snapshot, start=start, end=end, tz=tz)
+    unchanged = (
+        not created
+        and snapshot.source_version == version
+        and snapshot.start == start
+        and (snapshot.end == end or (period == Period.ALL and end >= snapshot.end))
+    )
+    if not unchanged:
+        if not created:
+            Row.objects.filter(snapshot=snapshot).delete()
+        tz = tz or periods.org_time_zone(Organisation.current())
+        _insert_rows(snapshot, start=start, end=end, tz=tz)
     snapshot.start, snapshot.end, snapshot.computed_at, snapshot.is_final = start, end, now, final
-    snapshot.save(update_fields=["start", "end", "computed_at", "is_final"])
+    snapshot.source_version = version
+    snapshot.save(update_fields=["start", "end", "computed_at", "is_final", "source_version"])
     return snapshot
 
 
@@ -194,8 +222,11 @@ def leaderboards_refresh(*, now: datetime.datetime | None = None) -> list[Snapsh
         if not Snapshot.objects.filter(period=period, starts_on=previous, is_final=True).exists():
             snapshots.append(snapshot_for_calendar(period=period, starts_on=previous, now=now, tz=tz))
         snapshots.append(snapshot_for_calendar(period=period, starts_on=current, now=now, tz=tz))
+    all_time = Snapshot.objects.filter(period=Period.ALL).values_list("source_version", flat=True).first()
+    unchanged = all_time is not None and all_time == source_version()
     snapshots.append(snapshot_for_calendar(period=Period.ALL, starts_on=periods.ALL_TIME_STARTS_ON, now=now, tz=tz))
-    badges_award()
+    if not unchanged:  # badges follow from the same writes; nothing written, nothing to award
+        badges_award()
     return snapshots
 
 

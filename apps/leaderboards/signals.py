@@ -1,12 +1,14 @@
-"""Badges are awarded as events happen: an approval, a celebration, an endorsement."""
+"""Badges are awarded as events happen (an approval, a celebration, an endorsement), and every write that can change
+a score moves the score source version, so the periodic refresh recomputes only what may have changed."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from apps.decisions.models import Decision
+from apps.org.models import Organisation
 from apps.recognition.models import Endorsement
 
-from .services import badges_award_as_it_happens
+from .services import badges_award_as_it_happens, scores_changed
 
 
 @receiver(post_save, sender=Decision, dispatch_uid="leaderboards.badges_on_decision")
@@ -19,3 +21,13 @@ def award_badges_on_decision(sender, instance: Decision, raw=False, **kwargs):
 def award_badges_on_endorsement(sender, instance: Endorsement, created=False, raw=False, **kwargs):
     if created and not raw:
         badges_award_as_it_happens(user_ids=[instance.decision_author_id])
+
+
+@receiver(post_save, sender=Decision, dispatch_uid="leaderboards.changed_on_decision_save")
+@receiver(post_delete, sender=Decision, dispatch_uid="leaderboards.changed_on_decision_delete")
+@receiver(post_save, sender=Endorsement, dispatch_uid="leaderboards.changed_on_endorsement_save")
+@receiver(post_delete, sender=Endorsement, dispatch_uid="leaderboards.changed_on_endorsement_delete")
+@receiver(post_save, sender=Organisation, dispatch_uid="leaderboards.changed_on_organisation_save")
+def scores_may_have_changed(sender, raw=False, **kwargs):
+    if not raw:
+        scores_changed()

@@ -1,0 +1,496 @@
+"""The benchmark behind `make bench` / `manage.py bench`: pages, the leaderboard refresh, the weekly digest job and the
+feed's throughput under gunicorn, on an organisation made by `seed_scale`.
+
+Each measurement runs on the database as it is (the command gives each size a database of its own). VACUUM ANALYZE
+runs after seeding and before each measured job, as autovacuum would in production (these machines run PostgreSQL with
+autovacuum off), and the output says so.
+"""
+
+import datetime
+import logging
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.decisions.models import Decision
+from apps.digests.models import Digest, Edition
+from apps.leaderboards import periods
+from apps.leaderboards.models import Period, Snapshot
+from apps.org.models import Membership, Organisation
+
+from .scale import EMAIL_DOMAIN, vacuum_analyze
+
+
+def _people() -> dict[str, User]:
+    """One person of each role in the scale organisation: an agent with stories, their manager, a head, the admin."""
+    manager_membership = (
+        Membership.objects.filter(role=Membership.Role.MANAGER, user__email__endswith=f"@{EMAIL_DOMAIN}")
+        .select_related("user", "team")
+        .order_by("team_id")
+        .first()
+    )
+    team = manager_membership.team
+    agent = (
+        User.objects.filter(memberships__team=team, memberships__role=Membership.Role.AGENT)
+        .annotate(n=Count("decisions"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    head = team.department.heads.first()
+    admin = User.objects.filter(is_staff=True, email__endswith=f"@{EMAIL_DOMAIN}").first()
+    return {"agent": agent, "manager": manager_membership.user, "head": head, "admin": admin}
+
+
+def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
+    """(name, role, url) of every main page."""
+    story = Decision.objects.shared().order_by("-approved_at").first()
+    digest = Digest.objects.filter(scope=Digest.Scope.ORGANISATION).order_by("-edition__week_start").first()
+    found = [
+        ("feed", "agent", "/"),
+        ("story detail", "agent", f"/stories/{story.pk}/" if story else None),
+        ("my stories", "agent", "/stories/mine/"),
+        ("playbook", "agent", "/stories/playbook/"),
+        ("profile", "agent", "/me/profile/"),
+        ("notifications", "agent", "/recognition/notifications/"),
+        ("queue (manager)", "manager", "/recognition/queue/"),
+        ("queue (head)", "head", "/recognition/queue/"),
+    ]
+    for board, path in (("people", "/leaderboards/"), ("teams", "/leaderboards/teams/")):
+        for period in ("this-week", "this-quarter", "all-time"):
+            found.append((f"leaderboard {board} {period}", "agent", f"{path}?period={period}"))
+    found += [
+        ("digest archive", "agent", "/digests/"),
+        ("digest page", "agent", f"/digests/{digest.pk}/" if digest else None),
+        ("insights ledger", "head", "/insights/ledger/"),
+        ("insights managers", "head", "/insights/managers/"),
+        ("insights calibration", "admin", "/insights/calibration/"),
+        ("insights autonomy", "head", "/insights/autonomy/"),
+        ("insights reach", "head", "/insights/reach/"),
+        ("insights me", "agent", "/insights/me/"),
+        ("audit", "admin", "/recognition/audit/"),
+        ("setup people", "admin", "/setup/people/"),
+    ]
+    return [(name, role, url) for name, role, url in found if url]
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def measure_pages(*, requests: int, log=print) -> dict:
+    """p50 / p95 server time (ms) over `requests` warm requests per page (after 2 to warm up), and the query count."""
+    people = _people()
+    clients = {}
+    for role, user in people.items():
+        client = Client(SERVER_NAME="localhost")
+        client.force_login(user)
+        clients[role] = client
+    results = {}
+    for name, role, url in pages(people):
+        client = clients[role]
+        for _ in range(2):
+            response = client.get(url)
+        with _QueryCounter() as queries:
+            response = client.get(url)
+        status = response.status_code
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        results[name] = {
+            "url": url,
+            "role": role,
+            "status": status,
+            "queries": len(queries),
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(_percentile(times, 95), 1),
+        }
+        log(
+            f"    {name:<36} {status} {results[name]['p50_ms']:>8.1f} {results[name]['p95_ms']:>8.1f} ms  "
+            f"{len(queries)} queries"
+        )
+    return results
+
+
+def _bare_aggregate(snapshots: list[Snapshot], tz) -> float:
+    """Seconds for the SELECTs that compute the same scores as the refresh, without writing anything."""
+    from apps.leaderboards.services import endorsement_rows, story_rows
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for snapshot in snapshots:
+            for queryset in (
+                story_rows(start=snapshot.start, end=snapshot.end),
+                endorsement_rows(start=snapshot.start, end=snapshot.end, tz=tz),
+            ):
+                sql, params = queryset.query.sql_with_params()
+                cursor.execute(f"SELECT count(*) FROM ({sql}) q", params)
+                cursor.fetchone()
+    return time.perf_counter() - started
+
+
+def measure_leaderboard_refresh(*, log=print) -> dict:
+    from apps.leaderboards.services import leaderboards_refresh
+
+    log(f"    VACUUM ANALYZE before the refresh: {vacuum_analyze():.1f} s")
+    now = timezone.now()
+    with _QueryCounter() as queries:
+        started = time.perf_counter()
+        snapshots = leaderboards_refresh(now=now)
+        first = time.perf_counter() - started
+    started = time.perf_counter()
+    leaderboards_refresh(now=now)
+    idle = time.perf_counter() - started
+    tz = periods.org_time_zone(Organisation.current())
+    bare = _bare_aggregate([s for s in snapshots if s.period != Period.DIGEST], tz)
+    result = {
+        "refresh_s": round(first, 3),
+        "refresh_queries": len(queries),
+        "idle_tick_s": round(idle, 3),
+        "bare_aggregate_s": round(bare, 3),
+        "ratio_to_bare": round(first / bare, 2) if bare else None,
+    }
+    log(
+        f"    refresh {first:.2f} s ({len(queries)} queries), a tick with nothing new {idle:.3f} s, "
+        f"bare SQL aggregate {bare:.2f} s"
+    )
+    return result
+
+
+class _QueryCounter:
+    """Counts the SQL statements run on a connection (the test client's requests reset `connection.queries`)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        self._cm = connection.execute_wrapper(self)
+        self._cm.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._cm.__exit__(*exc)
+
+    def __len__(self):
+        return self.count
+
+
+class _Sink:
+    """A local SMTP server (aiosmtpd) that accepts and counts every message."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.count = 0
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+                sink.count += 1
+                return "250 OK"
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+def measure_digests(*, log=print) -> dict:
+    """The current week's digest job end to end: build every scope, create the deliveries, render and send each email
+    to a local SMTP sink."""
+    from apps.digests import services as digest_services
+
+    org = Organisation.current()
+    now = timezone.now()
+    week_start = digest_services.week_start_of(now, org)
+    Edition.objects.filter(week_start=week_start).delete()
+    Snapshot.objects.filter(period=Period.DIGEST, starts_on=week_start).delete()
+    log(f"    VACUUM ANALYZE before the digests: {vacuum_analyze():.1f} s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    with (
+        _Sink() as sink,
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=sink.port,
+            EMAIL_USE_TLS=False,
+            EMAIL_USE_SSL=False,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+        ),
+    ):
+        with _QueryCounter() as build_queries:
+            started = time.perf_counter()
+            edition = digest_services.edition_build(week_start=week_start, deliver=True, now=now)
+            build = time.perf_counter() - started
+        recipients = edition.deliveries.count()
+        with _QueryCounter() as send_queries:
+            started = time.perf_counter()
+            result = digest_services.deliveries_send_pending(edition_id=edition.pk, now=now)
+            send = time.perf_counter() - started
+        sent = sink.count
+    out = {
+        "recipients": recipients,
+        "build_s": round(build, 3),
+        "build_queries": len(build_queries),
+        "send_s": round(send, 3),
+        "send_queries": len(send_queries),
+        "sent": result.sent,
+        "received_by_sink": sent,
+        "total_s": round(build + send, 3),
+        "queries_per_recipient": round((len(build_queries) + len(send_queries)) / max(recipients, 1), 2),
+    }
+    log(
+        f"    {recipients} recipients: build {build:.2f} s ({len(build_queries)} queries), send {send:.2f} s "
+        f"({len(send_queries)} queries), {sent} received by the SMTP sink"
+    )
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wrk(url: str, *, cookie: str, seconds: int, connections: int) -> dict:
+    # A long timeout: on a loaded machine a slow page is slow, not an error.
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
+    command += ["-H", "X-Forwarded-Proto: https"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors:.*", output)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}
+    return {
+        "requests_per_s": float(rps.group(1)) if rps else 0.0,
+        "p99_ms": round(float(p99.group(1)) * scale[p99.group(2)], 1) if p99 else None,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
+
+
+def measure_throughput(*, seconds: int, connections: int, workers: int = 2, log=print) -> dict:
+    """The feed and /healthz under gunicorn (sync workers, production settings) with wrk, one after the other."""
+    if not shutil.which("wrk"):
+        log("    wrk is not installed (apt-get install wrk): throughput skipped")
+        return {"skipped": "wrk is not installed"}
+    agent = _people()["agent"]
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(agent)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    port = _free_port()
+    static_root = settings.BASE_DIR / "var" / "bench" / "static"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LEEWAY_BASE_URL": f"http://127.0.0.1:{port}",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "DATABASE_URL": _database_url(),
+    }
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=settings.BASE_DIR
+    )
+    gunicorn = [
+        python,
+        "-m",
+        "gunicorn",
+        "config.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+        "--access-logfile",
+        "-",
+    ]
+    log_path = settings.BASE_DIR / "var" / "bench" / "gunicorn.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_file = log_path.open("w")
+    server = subprocess.Popen(
+        gunicorn,
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=log_file,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        _warm(base, cookie=cookie, workers=workers)
+        healthz = _wrk(base + "/healthz", cookie=cookie, seconds=seconds, connections=connections)
+        feed = _wrk(base + "/", cookie=cookie, seconds=seconds, connections=connections)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log_file.close()
+    if not healthz["requests_per_s"]:
+        log(f"    gunicorn answered nothing; see {log_path}")
+    share = round(100 * feed["requests_per_s"] / healthz["requests_per_s"], 1) if healthz["requests_per_s"] else None
+    log(
+        f"    gunicorn {workers} sync workers, wrk -c{connections} {seconds}s: feed {feed['requests_per_s']:.0f} req/s "
+        f"(p99 {feed['p99_ms']} ms, non-2xx {feed['non_2xx']}), /healthz {healthz['requests_per_s']:.0f} req/s "
+        f"→ feed at {share}% of /healthz"
+    )
+    return {"workers": workers, "connections": connections, "feed": feed, "healthz": healthz, "feed_share_pct": share}
+
+
+def _warm(base: str, *, cookie: str, workers: int) -> None:
+    """A few requests to every worker before measuring: each imports the views and fills its caches on its first."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    def get(path):
+        request = urllib.request.Request(base + path, headers={"Cookie": cookie, "X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+
+    with ThreadPoolExecutor(max_workers=workers * 2) as pool:
+        list(pool.map(get, ["/healthz", "/"] * workers * 3))
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+PARTS = ("pages", "refresh", "digests", "wrk")
+
+
+def run_size(*, requests: int, wrk_seconds: int, wrk_connections: int, parts=PARTS, log=print) -> dict:
+    """Everything measured (or the `parts` asked for) on the database as it is."""
+    counts = {
+        "agents": Membership.objects.filter(role=Membership.Role.AGENT).count(),
+        "stories": Decision.objects.count(),
+        "endorsements": Decision.endorsements.rel.related_model.objects.count(),
+    }
+    result = {"counts": counts}
+    if "pages" in parts:
+        log(f"  VACUUM ANALYZE before the pages: {vacuum_analyze():.1f} s")
+        log("  pages (p50, p95 server time over warm requests with Django's test client):")
+        result["pages"] = measure_pages(requests=requests, log=log)
+    if "refresh" in parts:
+        log("  leaderboard refresh job:")
+        result["leaderboard_refresh"] = measure_leaderboard_refresh(log=log)
+    if "digests" in parts:
+        log("  weekly digest job:")
+        result["digests"] = measure_digests(log=log)
+    if wrk_seconds and "wrk" in parts:
+        log("  feed throughput:")
+        result["throughput"] = measure_throughput(seconds=wrk_seconds, connections=wrk_connections, log=log)
+    return result
+
+
+def table(results: dict[str, dict]) -> str:
+    """One table: a row per measurement, a column per size, and the ratio of the largest to the smallest."""
+    sizes = list(results)
+    lines = [
+        "| what | " + " | ".join(f"{s} agents" for s in sizes) + (" | ratio |" if len(sizes) > 1 else " |"),
+        "|---|" + "---|" * len(sizes) + ("---|" if len(sizes) > 1 else ""),
+    ]
+
+    def row(label, values, fmt, ratio_of=None):
+        cells = [fmt(v) if v is not None else "—" for v in values]
+        line = f"| {label} | " + " | ".join(cells) + " |"
+        if len(sizes) > 1:
+            a, b = (ratio_of or values)[0], (ratio_of or values)[-1]
+            line += f" {b / a:.1f}× |" if a and b else " — |"
+        return line
+
+    first = results[sizes[0]]
+    lines.append(
+        row(
+            "stories / endorsements",
+            [(r["counts"]["stories"], r["counts"]["endorsements"]) for r in results.values()],
+            lambda v: f"{v[0]:,} / {v[1]:,}",
+            ratio_of=[r["counts"]["stories"] for r in results.values()],
+        )
+    )
+    for name in first.get("pages", {}) if all("pages" in r for r in results.values()) else []:
+        values = [r["pages"].get(name) for r in results.values()]
+        lines.append(
+            row(
+                f"{name} (p50 / p95 ms, queries)",
+                values,
+                lambda v: f"{v['p50_ms']:.0f} / {v['p95_ms']:.0f}, {v['queries']}q",
+                ratio_of=[v["p95_ms"] if v else None for v in values],
+            )
+        )
+    if all("leaderboard_refresh" in r for r in results.values()):
+        lb = [r["leaderboard_refresh"] for r in results.values()]
+        lines.append(row("leaderboard refresh (s)", [v["refresh_s"] for v in lb], lambda v: f"{v:.2f}"))
+        lines.append(row("refresh tick with nothing new (s)", [v["idle_tick_s"] for v in lb], lambda v: f"{v:.3f}"))
+        lines.append(
+            row("bare SQL aggregate, same periods (s)", [v["bare_aggregate_s"] for v in lb], lambda v: f"{v:.2f}")
+        )
+    if not all("digests" in r for r in results.values()):
+        return "\n".join(lines)
+    dg = [r["digests"] for r in results.values()]
+    lines.append(row("weekly digests: recipients", [v["recipients"] for v in dg], lambda v: f"{v:,}"))
+    lines.append(row("weekly digests end to end (s)", [v["total_s"] for v in dg], lambda v: f"{v:.1f}"))
+    lines.append(
+        row(
+            "weekly digests: queries (per recipient)",
+            [(v["build_queries"] + v["send_queries"], v["queries_per_recipient"]) for v in dg],
+            lambda v: f"{v[0]:,} ({v[1]})",
+            ratio_of=[v["build_queries"] + v["send_queries"] for v in dg],
+        )
+    )
+    tp = [r.get("throughput") for r in results.values()]
+    if all(t and "feed" in t for t in tp):
+        lines.append(
+            row("feed under gunicorn (req/s)", [t["feed"]["requests_per_s"] for t in tp], lambda v: f"{v:.0f}")
+        )
+        lines.append(
+            row("/healthz under gunicorn (req/s)", [t["healthz"]["requests_per_s"] for t in tp], lambda v: f"{v:.0f}")
+        )
+        lines.append(row("feed as % of /healthz", [t["feed_share_pct"] for t in tp], lambda v: f"{v}%"))
+    return "\n".join(lines)
+
+
+def stamp() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")

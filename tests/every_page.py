@@ -57,6 +57,8 @@ NOT_PAGES = {
     "setup:import_progress": "a fragment of the import page",
     "insights:index": "a redirect to the first insights page",
 }
+# The REST API answers JSON to programs; its documentation page is drf-spectacular's Swagger UI, written by others.
+NOT_PAGE_PREFIXES = ("api:",)
 
 # The leaderboards' tabs and filters, beyond their first view.
 EXTRA_PAGES = {
@@ -168,7 +170,7 @@ def page_addresses(world: World, role: str) -> list[tuple[str, str]]:
         if key == "digest_unsubscribe":
             addresses.append((key, f"/unsubscribe/{world.unsubscribe}/"))
             continue
-        if method != "get" or key in NOT_PAGES or statuses.split()[column] != "200":
+        if method != "get" or key in NOT_PAGES or key.startswith(NOT_PAGE_PREFIXES) or statuses.split()[column] != "200":
             continue
         addresses.append((key, _path(key, routes[key], world.objects.get(object_name))))
     addresses += [(path, path) for path in EXTRA_PAGES.get(role, [])]

@@ -72,6 +72,8 @@ def test_a_wrong_password_is_explained_informally(client, an_agent):
 def test_the_password_reset_email_says_tu(client, an_agent, mailoutbox):
     from apps.core.services import account_emails_drain
 
+    an_agent.language = "es"  # emails speak the recipient's language, whatever the page they were asked from
+    an_agent.save(update_fields=["language"])
     client.post(reverse("account_reset_password"), {"email": an_agent.email}, HTTP_ACCEPT_LANGUAGE="es")
     account_emails_drain()
 

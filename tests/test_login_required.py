@@ -29,6 +29,12 @@ def test_every_private_url_redirects_to_sign_in(client):
     assert len(private) > 10
 
     for path in private:
+        if path.startswith("/api/"):
+            # The REST API answers machines: 401 with a Bearer challenge, never a sign-in page (test_api_access).
+            response = client.get(path)
+            assert response.status_code == 401, path
+            assert response["WWW-Authenticate"].startswith("Bearer"), path
+            continue
         response = client.get(path, follow=True)
         assert response.redirect_chain, path
         final_url, _status = response.redirect_chain[-1]

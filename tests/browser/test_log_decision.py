@@ -48,7 +48,7 @@ def test_an_agent_logs_a_decision_and_sees_the_live_covered_hint(page, sign_in, 
 
     expect(page.get_by_role("heading", level=1)).to_have_text("I gave her a voucher for the wait.")
     expect(page.get_by_role("status")).to_contain_text("Your story is logged")
-    page.get_by_label("Your account").click()
+    page.locator("summary", has_text="Your account").click()
     page.get_by_role("link", name="My stories").click()
     row = page.get_by_role("row", name="I gave her a voucher")
     expect(row).to_contain_text("Covered")

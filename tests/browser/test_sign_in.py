@@ -25,10 +25,10 @@ def test_it_shows_an_error_for_a_wrong_password(page, an_agent):
 def test_switching_to_spanish_shows_the_navigation_in_spanish_and_remembers_it(page, sign_in, an_agent):
     sign_in(an_agent)
 
-    page.get_by_label("Language").click()
+    page.locator("summary", has_text="Language").click()
     page.get_by_role("button", name="Español").click()
 
     nav = page.get_by_role("navigation", name="Principal")
-    expect(nav.get_by_role("link", name="Novedades")).to_be_visible()
+    expect(nav.get_by_role("link", name="Historias")).to_be_visible()
     an_agent.refresh_from_db()
     assert an_agent.language == "es"

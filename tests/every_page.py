@@ -170,7 +170,12 @@ def page_addresses(world: World, role: str) -> list[tuple[str, str]]:
         if key == "digest_unsubscribe":
             addresses.append((key, f"/unsubscribe/{world.unsubscribe}/"))
             continue
-        if method != "get" or key in NOT_PAGES or key.startswith(NOT_PAGE_PREFIXES) or statuses.split()[column] != "200":
+        if (
+            method != "get"
+            or key in NOT_PAGES
+            or key.startswith(NOT_PAGE_PREFIXES)
+            or statuses.split()[column] != "200"
+        ):
             continue
         addresses.append((key, _path(key, routes[key], world.objects.get(object_name))))
     addresses += [(path, path) for path in EXTRA_PAGES.get(role, [])]

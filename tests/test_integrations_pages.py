@@ -111,7 +111,8 @@ def test_send_a_test_message_writes_a_delivery_shown_on_the_page(client, an_admi
 
     delivery = Delivery.objects.get()
     assert delivery.event == "test" and delivery.status == Delivery.Status.PENDING
-    assert delivery.payload["attachments"][0]["content"]["body"][0]["text"] == "Leeway está conectado"  # the channel's language
+    # The channel speaks Spanish, so its test message does.
+    assert delivery.payload["attachments"][0]["content"]["body"][0]["text"] == "Leeway está conectado"
     assert len(callbacks) == 1  # handed to Celery once the admin's request commits
     Delivery.objects.filter(pk=delivery.pk).update(last_error="HTTP 500: boom")
     assert "HTTP 500: boom" in client.get(reverse("integrations:index")).content.decode()

@@ -14,7 +14,7 @@ class _TableReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "section" and attrs.get("aria-labelledby") == f"table-{self.key}":
+        if tag == "section" and attrs.get("data-table") == self.key:
             self.inside, self.depth = True, 0
         if not self.inside:
             return

@@ -66,7 +66,7 @@ def test_a_department_head_reads_the_ledger_and_downloads_a_table(page, sign_in,
     expect(page.locator("svg.chart__svg")).to_have_count(2)
 
     with page.expect_download() as download:
-        page.locator("section[aria-labelledby='table-categories'] a[download]").click()
+        page.locator("section[data-table='categories'] a[download]").click()
     content = open(download.value.path(), encoding="utf-8").read()  # noqa: SIM115
     assert content.startswith("\ufeff")
     assert ("Exención de cargos,5" if language == "es" else "Fee waiver,5") in content

@@ -1,5 +1,8 @@
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -123,7 +126,8 @@ class DeliveryAdmin(admin.ModelAdmin):
             raise PermissionDenied
         delivery = get_object_or_404(Delivery, pk=pk)
         if services.deliveries_retry(delivery_ids=[pk]):
-            outbox.enqueue(send_pending, delivery.edition_id)
+            # After the request's transaction commits: a worker that started sooner would find nothing to send.
+            transaction.on_commit(partial(outbox.enqueue, send_pending, delivery.edition_id))
             self.message_user(
                 request, _("The digest to %(person)s is being sent again.") % {"person": delivery.recipient}
             )

@@ -100,9 +100,9 @@ def sees_guardrail_detail(*, user, decision: Decision, team_ids: set[int] | None
 
 def with_card_data(decisions: QuerySet[Decision]) -> QuerySet[Decision]:
     """Everything a story card shows, fetched in a constant number of queries."""
-    return decisions.select_related("author", "team", "category", "covering_trust_statement__author").prefetch_related(
-        "values"
-    )
+    return decisions.select_related(
+        "author", "team", "category", "celebrated_by", "covering_trust_statement__author"
+    ).prefetch_related("values")
 
 
 def feed_for_user(*, user, filters: dict | None = None) -> QuerySet[Decision]:

@@ -250,7 +250,9 @@ def decision_panel_context(*, decision: Decision, viewer: User, forms: dict | No
 def review_for_viewer(*, decision_id: int, viewer: User) -> Review | None:
     """The review of a decision if `viewer` may see it (its author, the managers of the author's team, admins)."""
     review = (
-        Review.objects.select_related("decision", "decision__author", "decision__team", "decision__category")
+        Review.objects.select_related(
+            "decision", "decision__author", "decision__team", "decision__category", "closed_by"
+        )
         .filter(decision_id=decision_id)
         .first()
     )
@@ -271,6 +273,7 @@ class SharedLesson:
     lesson: str
     category: Category
     closed_on: datetime.date
+    language: str = ""  # the language of whoever wrote it down (for `lang`), not their name
 
 
 def shared_lessons_by_category() -> dict[int, list[SharedLesson]]:
@@ -288,12 +291,17 @@ def shared_lessons(*, category: Category | int | None = None) -> list[SharedLess
     if category is not None:
         reviews = reviews.filter(decision__category=category)
     reviews = (
-        reviews.select_related("decision__category")
-        .only("lesson", "closed_at", "decision__category")
+        reviews.select_related("decision__category", "closed_by")
+        .only("lesson", "closed_at", "decision__category", "closed_by__language")
         .order_by("-closed_at", "-pk")
     )
     return [
-        SharedLesson(lesson=r.lesson, category=r.decision.category, closed_on=timezone.localdate(r.closed_at))
+        SharedLesson(
+            lesson=r.lesson,
+            category=r.decision.category,
+            closed_on=timezone.localdate(r.closed_at),
+            language=r.closed_by.language if r.closed_by else "",
+        )
         for r in reviews
     ]
 

@@ -29,7 +29,7 @@ from tests.factories import (
 BASE_URL = "https://leeway.acme-support.example"
 DIGEST_WEEK = datetime.date(2026, 11, 16)
 DIGEST_BUILT = datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC)
-DIGEST_SENT = datetime.datetime(2026, 11, 20, 16, 5, tzinfo=datetime.UTC)
+DIGEST_SENT = datetime.datetime(2026, 11, 23, 8, 5, tzinfo=datetime.UTC)
 MONDAY = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
 
 

@@ -50,7 +50,7 @@ def tick(now: datetime.datetime) -> list[str]:
     """One beat tick at `now`: the digest weeks built so far."""
     with time_machine.travel(now, tick=False):
         digests_dispatch_due()
-    return [edition.label for edition in Edition.objects.order_by("week_start")]
+    return [periods.iso_week_label(edition.week_start) for edition in Edition.objects.order_by("week_start")]
 
 
 # --- The turn of the year -------------------------------------------------------------------------------------------
@@ -98,12 +98,14 @@ def test_a_story_approved_a_minute_before_midnight_on_new_years_eve_counts_for_d
     assert points(Period.WEEK, day(2026, 12, 28)).get("Ana García", 0) > 0
 
 
-def test_the_digest_of_week_53_goes_out_on_new_years_day():
+def test_the_digest_of_week_52_goes_out_on_new_years_day_and_week_53s_a_week_later():
     organisation_in("Europe/Madrid")  # Friday 16:00 in Madrid is 15:00 UTC in winter
 
     assert tick(moment(2027, 1, 1, 14, 59)) == []
-    assert tick(moment(2027, 1, 1, 15, 0)) == ["2026-W53"]
-    assert tick(moment(2027, 1, 8, 15, 0)) == ["2026-W53", "2027-W01"]
+    assert tick(moment(2027, 1, 1, 15, 0)) == ["2026-W52"]
+    assert tick(moment(2027, 1, 8, 15, 0)) == ["2026-W52", "2026-W53"]
+    week_53 = Edition.objects.get(week_start=day(2026, 12, 28))
+    assert (week_53.period_start, week_53.period_end) == (moment(2026, 12, 27, 23, 0), moment(2027, 1, 3, 23, 0))
 
 
 # --- Daylight saving in Madrid --------------------------------------------------------------------------------------
@@ -149,23 +151,28 @@ def test_half_past_midnight_on_1_november_in_madrid_is_a_new_week_and_month_whil
     assert Snapshot.objects.get(period=Period.MONTH, starts_on=day(2027, 10, 1)).is_final
 
 
-def test_the_digest_keeps_its_local_time_across_the_spring_change_and_covers_the_week_without_a_gap():
+def test_the_digest_keeps_its_local_time_across_the_spring_change_and_covers_the_shorter_week():
     organisation_in("Europe/Madrid")
 
-    assert tick(moment(2027, 3, 26, 15, 0)) == ["2027-W12"]  # Friday 16:00 CET
-    assert tick(moment(2027, 4, 2, 13, 59)) == ["2027-W12"]
-    assert tick(moment(2027, 4, 2, 14, 0)) == ["2027-W12", "2027-W13"]  # Friday 16:00 CEST
+    assert tick(moment(2027, 3, 26, 15, 0)) == ["2027-W11"]  # Friday 16:00 CET
+    assert tick(moment(2027, 4, 2, 13, 59)) == ["2027-W11"]
+    assert tick(moment(2027, 4, 2, 14, 0)) == ["2027-W11", "2027-W12"]  # Friday 16:00 CEST
 
-    week_13 = Edition.objects.get(week_start=day(2027, 3, 29))
-    assert (week_13.period_start, week_13.period_end) == (moment(2027, 3, 26, 15, 0), moment(2027, 4, 2, 14, 0))
+    # Week 12 is the leaderboard's week 12: Monday 00:00 CET to Monday 00:00 CEST, 167 hours.
+    week_12 = Edition.objects.get(week_start=day(2027, 3, 22))
+    assert (week_12.period_start, week_12.period_end) == (moment(2027, 3, 21, 23, 0), moment(2027, 3, 28, 22, 0))
 
 
 def test_the_digest_keeps_its_local_time_across_the_autumn_change():
     organisation_in("Europe/Madrid")
 
-    assert tick(moment(2027, 10, 29, 14, 0)) == ["2027-W43"]  # Friday 16:00 CEST
-    assert tick(moment(2027, 11, 5, 14, 59)) == ["2027-W43"]
-    assert tick(moment(2027, 11, 5, 15, 0)) == ["2027-W43", "2027-W44"]  # Friday 16:00 CET
+    assert tick(moment(2027, 10, 29, 14, 0)) == ["2027-W42"]  # Friday 16:00 CEST
+    assert tick(moment(2027, 11, 5, 14, 59)) == ["2027-W42"]
+    assert tick(moment(2027, 11, 5, 15, 0)) == ["2027-W42", "2027-W43"]  # Friday 16:00 CET
+
+    # Week 43 ends at Monday 00:00 CET, an hour longer than the others (169 hours).
+    week_43 = Edition.objects.get(week_start=day(2027, 10, 25))
+    assert (week_43.period_start, week_43.period_end) == (moment(2027, 10, 24, 22, 0), moment(2027, 10, 31, 23, 0))
 
 
 # --- Mexico City: one offset all year since 2022 --------------------------------------------------------------------
@@ -175,17 +182,17 @@ def test_in_mexico_city_the_digest_stays_at_22_utc_when_europe_and_the_us_change
     organisation_in("America/Mexico_City")
 
     assert tick(moment(2027, 10, 29, 21, 59)) == []
-    assert tick(moment(2027, 10, 29, 22, 0)) == ["2027-W43"]
-    assert tick(moment(2027, 11, 5, 21, 59)) == ["2027-W43"]
-    assert tick(moment(2027, 11, 5, 22, 0)) == ["2027-W43", "2027-W44"]
+    assert tick(moment(2027, 10, 29, 22, 0)) == ["2027-W42"]
+    assert tick(moment(2027, 11, 5, 21, 59)) == ["2027-W42"]
+    assert tick(moment(2027, 11, 5, 22, 0)) == ["2027-W42", "2027-W43"]
 
 
 def test_mexico_citys_last_daylight_saving_change_in_2022_moved_the_digest_by_an_hour_in_utc():
     organisation_in("America/Mexico_City")
 
-    assert tick(moment(2022, 10, 28, 21, 0)) == ["2022-W43"]  # 16:00 CDT (UTC-5)
-    assert tick(moment(2022, 11, 4, 21, 0)) == ["2022-W43"]
-    assert tick(moment(2022, 11, 4, 22, 0)) == ["2022-W43", "2022-W44"]  # 16:00 CST (UTC-6), as ever since
+    assert tick(moment(2022, 10, 28, 21, 0)) == ["2022-W42"]  # 16:00 CDT (UTC-5)
+    assert tick(moment(2022, 11, 4, 21, 0)) == ["2022-W42"]
+    assert tick(moment(2022, 11, 4, 22, 0)) == ["2022-W42", "2022-W43"]  # 16:00 CST (UTC-6), as ever since
 
 
 # --- People far from the organisation -------------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 UTC = datetime.UTC
-WEEK = datetime.date(2026, 11, 16)  # 2026-W47; the organisation's digest goes out on Friday at 16:00 (UTC)
+WEEK = datetime.date(2026, 11, 16)  # 2026-W47, 16–22 November; its digest goes out on Monday 23rd at 08:00 (UTC)
 WHEN = datetime.datetime(2026, 11, 18, 10, tzinfo=UTC)
-AFTER = datetime.datetime(2026, 11, 20, 16, 5, tzinfo=UTC)
+AFTER = datetime.datetime(2026, 11, 23, 8, 5, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -49,8 +49,8 @@ def test_it_builds_one_digest_per_team_per_department_and_for_the_organisation(w
         ("team", "Billing & Accounts"),
         ("team", "Orders & Returns"),
     ]
-    moment = datetime.datetime(2026, 11, 20, 16, tzinfo=UTC)
-    assert (edition.period_start, edition.period_end) == (moment - datetime.timedelta(days=7), moment)
+    monday = datetime.datetime(2026, 11, 16, tzinfo=UTC)
+    assert (edition.period_start, edition.period_end) == (monday, monday + datetime.timedelta(days=7))
 
 
 def test_the_team_digest_celebrates_the_week(week):
@@ -70,6 +70,8 @@ def test_the_team_digest_celebrates_the_week(week):
     assert [(line["rank"], line["name"]) for line in content["leaders"]] == [(1, "Ana García"), (2, "Tom Becker")]
     assert content["numbers"] == {
         "decisions": 2,
+        "approved": 2,
+        "celebrated": 1,
         "covered": 1,
         "covered_percent": 50,
         "cost": "60.00",
@@ -117,7 +119,7 @@ def test_each_person_gets_a_personal_line(week):
     tom = by_person[week["tom"].email]
     assert "Your stories were endorsed once by one colleague this week." in tom
     assert "A manager approved one of your stories." in tom
-    assert "You are number 2 on this week's leaderboard of the whole organisation, with 19 points." in tom
+    assert "You are number 2 on the whole organisation's leaderboard of week 47, with 19 points." in tom
     assert "You approved 2 stories and celebrated 1 this week." in by_person[week["manager"].email]
     assert Delivery.objects.get(recipient=week["ana"]).personal == {
         "endorsements": 2,

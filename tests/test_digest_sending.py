@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
 WEEK = datetime.date(2026, 11, 16)
 WHEN = datetime.datetime(2026, 11, 18, 10, tzinfo=UTC)
-AFTER = datetime.datetime(2026, 11, 20, 16, 5, tzinfo=UTC)
+AFTER = datetime.datetime(2026, 11, 23, 8, 5, tzinfo=UTC)  # the digest of week 47 goes out on Monday at 08:00
 
 
 class DownBackend(EmailBackend):

@@ -84,7 +84,7 @@ def test_my_stats_download_as_what_the_page_shows(client, ana):
 
     for key in ("categories", "trend"):
         filters, table = read_csv(get(client, ana, csv=key).content)
-        assert filters[1:] == [["Period", "1 Nov 2026 – 30 Nov 2026"]]
+        assert filters[1:] == [["Period", "1 Nov – 30 Nov 2026"]]
         assert same_numbers(page_table(page, key), table)
 
 

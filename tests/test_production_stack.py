@@ -13,6 +13,7 @@ import zoneinfo
 import pytest
 import requests
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from apps.decisions.models import Decision
@@ -162,6 +163,11 @@ def test_a_story_goes_from_submission_through_approval_to_the_digest_email(stack
     grace = Browser(base)
     grace.sign_in(boss.email)
     assert grace.request("POST", f"/recognition/decisions/{story.pk}/approve/", {}).status_code == 302
+    # The digest about to go out celebrates last week: the story moves a week back, as if logged and approved then.
+    week = datetime.timedelta(days=7)
+    Decision.objects.filter(pk=story.pk).update(
+        created_at=F("created_at") - week, approved_at=F("approved_at") - week, happened_on=F("happened_on") - week
+    )
 
     # The worker emails Ana that her story was approved, then the beat's tick after the digest moment sends the week.
     assert wait_until(lambda: Delivery.objects.filter(status="sent").count() == 2, timeout=120), list(

@@ -183,7 +183,7 @@ def test_a_digest_refused_for_good_fails_at_once_and_the_others_are_sent(smtp_at
     when = datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC)
     with time_machine.travel(when, tick=False):
         week = a_week_to_celebrate(when=when)
-    after = datetime.datetime(2026, 11, 20, 16, 5, tzinfo=datetime.UTC)
+    after = datetime.datetime(2026, 11, 23, 8, 5, tzinfo=datetime.UTC)
     edition = edition_build(week_start=datetime.date(2026, 11, 16), now=after)
     smtp_at(port)
     refused = week["tom"].email
@@ -233,7 +233,7 @@ def test_a_digest_sender_stops_between_batches_at_its_deadline():
     when = datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC)
     with time_machine.travel(when, tick=False):
         a_week_to_celebrate(when=when)
-    after = datetime.datetime(2026, 11, 20, 16, 5, tzinfo=datetime.UTC)
+    after = datetime.datetime(2026, 11, 23, 8, 5, tzinfo=datetime.UTC)
     edition = edition_build(week_start=datetime.date(2026, 11, 16), now=after)
 
     with time_machine.travel(after, tick=False):

@@ -158,7 +158,7 @@ def measure_leaderboard_refresh(*, log=print) -> dict:
     leaderboards_refresh(now=now)
     idle = time.perf_counter() - started
     tz = periods.org_time_zone(Organisation.current())
-    bare = _bare_aggregate([s for s in snapshots if s.period != Period.DIGEST], tz)
+    bare = _bare_aggregate(snapshots, tz)
     result = {
         "refresh_s": round(first, 3),
         "refresh_queries": len(queries),
@@ -223,15 +223,15 @@ class _Sink:
 
 
 def measure_digests(*, log=print) -> dict:
-    """The current week's digest job end to end: build every scope, create the deliveries, render and send each email
-    to a local SMTP sink."""
+    """Last week's digest job end to end, as the beat runs it: compute the week's leaderboard, build every scope,
+    create the deliveries, render and send each email to a local SMTP sink."""
     from apps.digests import services as digest_services
 
     org = Organisation.current()
     now = timezone.now()
-    week_start = digest_services.week_start_of(now, org)
+    week_start = digest_services.week_start_of(now, org) - datetime.timedelta(days=7)
     Edition.objects.filter(week_start=week_start).delete()
-    Snapshot.objects.filter(period=Period.DIGEST, starts_on=week_start).delete()
+    Snapshot.objects.filter(period=Period.WEEK, starts_on=week_start).delete()
     log(f"    VACUUM ANALYZE before the digests: {vacuum_analyze():.1f} s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     with (

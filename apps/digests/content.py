@@ -83,6 +83,7 @@ def _story(decision: Decision, *, endorsements: int = 0) -> dict:
         "situation": decision.situation[:280],
         "language": decision.language,
         "note": decision.celebration_note if decision.status == Decision.Status.CELEBRATED else "",
+        "note_language": decision.celebrated_by.language if decision.celebrated_by else "",
         "celebrated_by": _name(decision.celebrated_by) if decision.status == Decision.Status.CELEBRATED else "",
         "endorsements": endorsements,
         "covered": decision.covered,
@@ -169,6 +170,7 @@ def build_contents(
             "author": _name(statement.author),
             "team": statement.team.name,
             "text": statement.text,
+            "language": statement.author.language,
             "category": _names(statement.category) if statement.category else None,
             "raised_limit": str(statement.raised_limit) if statement.raised_limit is not None else None,
         }
@@ -185,32 +187,41 @@ def build_contents(
 
 
 def _add_numbers(contents, *, structure, team_scopes, start, end) -> None:
-    """The week in numbers: stories logged, share covered, invested in customers and the value kept."""
+    """The week in numbers. Stories logged this week, the share of them inside the guardrails, what they invested and
+    the customer value they kept — as insights count them, by the day they were logged — and beside them the stories
+    approved and celebrated this week, which are the ones the digest tells (often logged the week before)."""
+    logged = ~Q(status=Decision.Status.WITHDRAWN) & _period("created_at", start, end)
+    approved = Q(status__in=SHARED) & _period("approved_at", start, end)
+    celebrated = Q(status=Decision.Status.CELEBRATED) & _period("celebrated_at", start, end)
     per_team = (
-        Decision.objects.exclude(status=Decision.Status.WITHDRAWN)
-        .filter(_period("created_at", start, end))
+        Decision.objects.filter(logged | approved | celebrated)
         .order_by()
         .values("team_id")
         .annotate(
-            decisions=Count("pk"),
-            covered=Count("pk", filter=Q(covered=True)),
-            cost=Sum("cost"),
-            kept=Count("pk", filter=Q(outcome__in=KEPT)),
+            decisions=Count("pk", filter=logged),
+            covered=Count("pk", filter=logged & Q(covered=True)),
+            cost=Sum("cost", filter=logged),
+            kept=Count("pk", filter=logged & Q(outcome__in=KEPT)),
+            approved=Count("pk", filter=approved),
+            celebrated=Count("pk", filter=celebrated),
         )
     )
-    totals = defaultdict(lambda: {"decisions": 0, "covered": 0, "cost": Decimal(0), "kept": 0})
+    fields = ("decisions", "covered", "cost", "kept", "approved", "celebrated")
+    totals = defaultdict(lambda: dict.fromkeys(fields, 0))
     for row in per_team:
         for key in team_scopes.get(row["team_id"], ["organisation"]):
-            for field in ("decisions", "covered", "cost", "kept"):
+            for field in fields:
                 totals[key][field] += row[field] or 0
     org = structure.organisation
     for key, content in contents.items():
         numbers = totals[key]
         content["numbers"] = {
             "decisions": numbers["decisions"],
+            "approved": numbers["approved"],
+            "celebrated": numbers["celebrated"],
             "covered": numbers["covered"],
-            "covered_percent": round(100 * numbers["covered"] / numbers["decisions"]) if numbers["decisions"] else 0,
-            "cost": str(numbers["cost"]),
+            "covered_percent": round(100 * numbers["covered"] / numbers["decisions"]) if numbers["decisions"] else None,
+            "cost": str(Decimal(numbers["cost"])),
             "kept": numbers["kept"],
             "value_kept": str(numbers["kept"] * org.customer_lifetime_value),
             "currency": org.currency,

@@ -8,9 +8,10 @@ from django.utils import translation
 
 from apps.core.emails import RenderedEmail, email_message, recipient_language, render_email
 from apps.core.links import absolute_url
+from apps.leaderboards.periods import week_number
 
 from .models import Delivery, Digest
-from .presenters import edition_dates, personal_line, present
+from .presenters import edition_title, personal_line, present
 
 UNSUBSCRIBE_SALT = "digests.unsubscribe"
 # A link in an old email stops working after this; the profile always can.
@@ -45,7 +46,7 @@ def unsubscribe_url(user) -> str:
     return absolute_url(reverse("digest_unsubscribe", args=[unsubscribe_token(user)]))
 
 
-def email_context(*, digest: Digest, recipient, personal: dict, situation: dict, tz=None) -> dict:
+def email_context(*, digest: Digest, recipient, personal: dict, situation: dict) -> dict:
     """What the three templates need, in the active language."""
     sections = present(digest)
     for section in ("celebrated", "most_endorsed", "first_stories"):
@@ -54,20 +55,20 @@ def email_context(*, digest: Digest, recipient, personal: dict, situation: dict,
     return {
         "digest": digest,
         "edition": digest.edition,
-        "week_number": digest.edition.week_start.isocalendar()[1],
-        "dates": edition_dates(digest.edition, tz),
+        "week_number": week_number(digest.edition.week_start),
+        "week_title": edition_title(digest.edition),
         "sections": sections,
-        "personal_line": personal_line(personal or {}, situation),
+        "personal_line": personal_line(personal or {}, situation, week=week_number(digest.edition.week_start)),
         "writes_stories": situation.get("role") == "agent",
         "url": absolute_url(reverse("digests:detail", args=[digest.pk])),
         "digest_url": absolute_url(reverse("digests:detail", args=[digest.pk])),
-        "leaderboard_url": absolute_url(reverse("leaderboards:index")),
+        "leaderboard_url": absolute_url(f"{reverse('leaderboards:index')}?week={digest.edition.week_start:%Y-%m-%d}"),
         "unsubscribe_url": unsubscribe_url(recipient),
     }
 
 
 def render_digest_email(
-    *, digest: Digest, recipient, personal: dict, situation: dict | None = None, tz=None
+    *, digest: Digest, recipient, personal: dict, situation: dict | None = None
 ) -> tuple[str, str, str]:
     """(subject, text, html) in the recipient's own language, with words that fit where they stand."""
     from .selectors import reader_situation
@@ -75,13 +76,13 @@ def render_digest_email(
     if situation is None:
         situation = reader_situation(user=recipient)
     with translation.override(recipient_language(recipient)):
-        context = email_context(digest=digest, recipient=recipient, personal=personal, situation=situation, tz=tz)
+        context = email_context(digest=digest, recipient=recipient, personal=personal, situation=situation)
     rendered = render_email("emails/digest", context, recipient=recipient)
     return rendered.subject, rendered.text, rendered.html
 
 
-def digest_message(*, digest: Digest, recipient, personal: dict, delivery: Delivery | None = None, tz=None):
-    rendered_subject, text, html = render_digest_email(digest=digest, recipient=recipient, personal=personal, tz=tz)
+def digest_message(*, digest: Digest, recipient, personal: dict, delivery: Delivery | None = None):
+    rendered_subject, text, html = render_digest_email(digest=digest, recipient=recipient, personal=personal)
     link = unsubscribe_url(recipient)
     headers = {
         # RFC 8058: mail clients offer "unsubscribe" and POST to the link without opening it.

@@ -3,15 +3,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.leaderboards.periods import iso_week_label
+from apps.leaderboards.periods import week_title
 from apps.org.models import Department, Team
 
 
 class Edition(models.Model):
     """One week's digests: built once, at the organisation's digest moment, and the send-once record of that week."""
 
-    week_start = models.DateField(_("week"), unique=True, help_text=_("The Monday of the ISO week."))
-    # The span the digests celebrate: from the previous digest moment to this one.
+    week_start = models.DateField(_("week"), unique=True, help_text=_("The Monday of the week it celebrates."))
+    # The span the digests celebrate: that calendar week, Monday to Monday in the organisation's time zone.
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     built_at = models.DateTimeField(null=True, blank=True)
@@ -31,7 +31,7 @@ class Edition(models.Model):
 
     @property
     def label(self) -> str:
-        return iso_week_label(self.week_start)
+        return week_title(self.week_start)
 
 
 class Digest(models.Model):

@@ -1,5 +1,7 @@
 """Turn a digest's stored content into what a reader sees, in the active language (web page and emails alike)."""
 
+import datetime
+
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, ngettext
@@ -8,8 +10,7 @@ from apps.core.templatetags.leeway import money
 from apps.decisions.models import Channel, Outcome
 from apps.decisions.selectors import story_path
 from apps.leaderboards.models import BADGE_DESCRIPTIONS, Badge
-from apps.leaderboards.periods import org_time_zone
-from apps.org.models import Organisation
+from apps.leaderboards.periods import day_span, week_title
 
 from .models import Digest
 
@@ -64,6 +65,8 @@ def present(digest: Digest) -> dict:
             **numbers,
             "cost_label": money(numbers.get("cost"), currency),
             "value_kept_label": money(numbers.get("value_kept"), currency),
+            # No story logged, no share: a dash rather than a misleading 0%.
+            "covered_label": "—" if numbers.get("covered_percent") is None else f"{numbers['covered_percent']}%",
         },
         "has_news": any(content.get(k) for k in ("celebrated", "most_endorsed", "first_stories", "trust", "badges")),
     }
@@ -90,7 +93,7 @@ def spotlight_summary(person: dict) -> str:
     return " · ".join(parts)
 
 
-def personal_line(personal: dict, situation: dict | None = None) -> list[str]:
+def personal_line(personal: dict, situation: dict | None = None, *, week: int | None = None) -> list[str]:
     """The recipient's own sentences, most personal first. Never about money, never about a review.
 
     `situation` (`selectors.reader_situation`) makes the words fit the reader: someone whose story still waits for a
@@ -130,14 +133,17 @@ def personal_line(personal: dict, situation: dict | None = None) -> list[str]:
             )
             % {"count": celebrated}
         )
-    if personal.get("rank"):
+    if personal.get("rank") and week:
+        # The rank of the week's own leaderboard (its "Week N" shows the same number for this person).
         lines.append(
             ngettext(
-                "You are number %(rank)s on this week's leaderboard of the whole organisation, with %(points)s point.",
-                "You are number %(rank)s on this week's leaderboard of the whole organisation, with %(points)s points.",
+                "You are number %(rank)s on the whole organisation's leaderboard of week %(week)s, with %(points)s "
+                "point.",
+                "You are number %(rank)s on the whole organisation's leaderboard of week %(week)s, with %(points)s "
+                "points.",
                 personal["points"],
             )
-            % {"rank": personal["rank"], "points": personal["points"]}
+            % {"rank": personal["rank"], "week": week, "points": personal["points"]}
         )
     approved_given, celebrated_given = personal.get("approved_given", 0), personal.get("celebrated_given", 0)
     if approved_given or celebrated_given:
@@ -202,13 +208,11 @@ def personal_line(personal: dict, situation: dict | None = None) -> list[str]:
     return lines
 
 
-def edition_dates(edition, tz=None) -> str:
-    """The span a week's digests celebrate, in the organisation's time zone: "13 Nov – 20 Nov 2026"."""
-    tz = tz or org_time_zone(Organisation.current())
-    first = edition.period_start.astimezone(tz)
-    last = edition.period_end.astimezone(tz)
-    return f"{date_format(first, 'MONTH_DAY_FORMAT')} – {date_format(last, 'DATE_FORMAT')}"
+def edition_dates(edition) -> str:
+    """The days a week's digests celebrate, Monday to Sunday: "16 Nov – 22 Nov 2026"."""
+    return day_span(edition.week_start, edition.week_start + datetime.timedelta(days=6))
 
 
 def edition_title(edition) -> str:
-    return gettext("Week of %(date)s") % {"date": date_format(edition.week_start, "MONTH_DAY_FORMAT")}
+    """The week's name, as the leaderboards and insights give it: "Week 47 · 16 Nov – 22 Nov 2026"."""
+    return week_title(edition.week_start)

@@ -18,7 +18,7 @@ from apps.accounts.models import User
 from apps.core.mail import is_permanent_failure
 from apps.leaderboards import periods
 from apps.leaderboards.models import Period, Snapshot
-from apps.leaderboards.services import snapshot_compute
+from apps.leaderboards.services import snapshot_for_calendar
 from apps.org.models import Membership, Organisation
 
 from . import content as digest_content
@@ -43,7 +43,9 @@ IN_DOUBT = (
     "Interrupted while sending: it may or may not have arrived, so it is not sent again automatically "
     "(nobody gets a digest twice). Resend it if the person did not get it."
 )
-RESEND_WINDOW = datetime.timedelta(days=7)
+# How long after its week ends a digest still goes out (retries included): the digest moment itself may be up to a
+# week after the end.
+RESEND_WINDOW = datetime.timedelta(days=14)
 
 
 # --- When -----------------------------------------------------------------------------------------------------------
@@ -54,18 +56,16 @@ def week_start_of(moment: datetime.datetime, org: Organisation) -> datetime.date
 
 
 def digest_moment(org: Organisation, week_start: datetime.date) -> datetime.datetime:
-    """The organisation's digest weekday and time, in its time zone, in the week that starts on `week_start`."""
-    day = week_start + datetime.timedelta(days=org.digest_weekday)
+    """When the digest of the week that starts on `week_start` goes out: the organisation's digest weekday and time,
+    in its time zone, in the week after (the week is over by then)."""
+    day = week_start + datetime.timedelta(days=7 + org.digest_weekday)
     return datetime.datetime.combine(day, org.digest_time, tzinfo=periods.org_time_zone(org))
 
 
 def edition_period(org: Organisation, week_start: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """A digest celebrates what happened since the previous digest moment, so no week leaves a gap or repeats."""
-    end = digest_moment(org, week_start)
-    previous = Edition.objects.filter(week_start__lt=week_start).order_by("-week_start").first()
-    if previous and end - datetime.timedelta(days=14) <= previous.period_end < end:
-        return previous.period_end, end
-    return end - datetime.timedelta(days=7), end
+    """A digest celebrates one calendar week, Monday to Sunday in the organisation's time zone: the week its
+    leaderboard and the insights call by the same name, so the digest's ranks are the leaderboard's."""
+    return periods.bounds(Period.WEEK, week_start, periods.org_time_zone(org), now=None)
 
 
 # --- Building -------------------------------------------------------------------------------------------------------
@@ -86,14 +86,9 @@ def edition_build(*, week_start: datetime.date, deliver: bool = True, now: datet
     # The week's row is the lock: a second builder waits here, then sees the week built.
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     if edition.built_at is None:
-        snapshot = snapshot_compute(
-            period=Period.DIGEST,
-            starts_on=week_start,
-            start=edition.period_start,
-            end=edition.period_end,
-            final=edition.period_end <= now,
-            now=now,
-            tz=periods.org_time_zone(org),
+        # The week's own leaderboard (final once the week is over): the ranks it tells are the ones the board shows.
+        snapshot = snapshot_for_calendar(
+            period=Period.WEEK, starts_on=week_start, now=now, tz=periods.org_time_zone(org)
         )
         structure = digest_content.load_structure(org)
         contents = digest_content.build_contents(
@@ -207,7 +202,7 @@ def _create_deliveries(edition: Edition, *, now) -> None:
 
 
 def edition_snapshot(edition: Edition) -> Snapshot:
-    return Snapshot.objects.get(period=Period.DIGEST, starts_on=edition.week_start)
+    return Snapshot.objects.get(period=Period.WEEK, starts_on=edition.week_start)
 
 
 # How long after a week's digest moment a missed week is still built and sent.
@@ -218,17 +213,16 @@ MISSED_WEEK_GRACE = datetime.timedelta(days=3)
 
 
 def digests_dispatch_due(*, now: datetime.datetime | None = None) -> list[int]:
-    """What the beat runs every few minutes. Once this week's digest moment has passed in the organisation's time
-    zone, builds the week (once); returns the weeks that have deliveries to send now."""
+    """What the beat runs every few minutes. Once last week's digest moment has passed in the organisation's time
+    zone, builds last week (once); returns the weeks that have deliveries to send now."""
     now = now or timezone.now()
     org = Organisation.current()
-    week_start = week_start_of(now, org)
-    # This week, and last week if its moment passed only recently: an outage of beat or workers across the turn of
-    # the week must not skip a digest for good (a fresh installation does not get last week's, though).
-    previous = week_start - datetime.timedelta(days=7)
-    for start in (previous, week_start):
+    last_week = week_start_of(now, org) - datetime.timedelta(days=7)
+    # Last week, and the week before if its moment passed only recently: an outage of beat or workers across the turn
+    # of the week must not skip a digest for good (a fresh installation does not get an old week's, though).
+    for start in (last_week - datetime.timedelta(days=7), last_week):
         moment = digest_moment(org, start)
-        recent = start == week_start or now - moment <= MISSED_WEEK_GRACE
+        recent = start == last_week or now - moment <= MISSED_WEEK_GRACE
         if now >= moment and recent and not Edition.objects.filter(week_start=start, deliveries_created=True).exists():
             edition_build(week_start=start, now=now)
     deliveries_release_stale(now=now)
@@ -315,7 +309,6 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
         .order_by("pk")
     )
     result.claimed = len(batch)
-    tz = periods.org_time_zone(Organisation.current())
     connection = get_connection()
     try:
         connection.open()
@@ -326,7 +319,7 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
         return result
     try:
         for delivery in batch:
-            _send_one(delivery, claim=claim, connection=connection, tz=tz, now=now, result=result)
+            _send_one(delivery, claim=claim, connection=connection, now=now, result=result)
     except BaseException:
         # The task is being stopped (time limit, shutdown) or the database failed: what was not started goes back at
         # once, for the next worker; the email in flight, if any, stays `sending` and becomes "in doubt".
@@ -339,16 +332,14 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
     return result
 
 
-def _send_one(delivery: Delivery, *, claim, connection, tz, now, result: BatchResult) -> None:
+def _send_one(delivery: Delivery, *, claim, connection, now, result: BatchResult) -> None:
     recipient = delivery.recipient
     if not (recipient.is_active and recipient.email_digest and recipient.email):
         # Opted out (or left) since the week was built.
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, claim=None)
         result.skipped += 1
         return
-    message = digest_message(
-        digest=delivery.digest, recipient=recipient, personal=delivery.personal, delivery=delivery, tz=tz
-    )
+    message = digest_message(digest=delivery.digest, recipient=recipient, personal=delivery.personal, delivery=delivery)
     message.connection = connection
     # A sign of life: the lease on the rest of this worker's batch is renewed before each email.
     moment = timezone.now()

@@ -8,14 +8,13 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.leaderboards.periods import org_time_zone
-from apps.org.models import Organisation
+from apps.leaderboards.periods import week_number
 
 from . import selectors, services
 from .emails import UnsubscribeLinkExpired, digest_message, render_digest_email, user_from_unsubscribe_token
 from .forms import PreviewForm
 from .models import Digest
-from .presenters import edition_dates, personal_line, present
+from .presenters import edition_title, personal_line, present
 
 PREVIEW_HEADERS = ("Content-Language", "List-Unsubscribe", "List-Unsubscribe-Post")
 
@@ -25,15 +24,15 @@ def digest_list(request: HttpRequest) -> HttpResponse:
     a digest holds only shared stories."""
     page = Paginator(selectors.editions_for_archive(), 12).get_page(request.GET.get("page"))
     keys = selectors.scope_keys_of(user=request.user)
-    tz = org_time_zone(Organisation.current())
     weeks = []
     for edition in page:
         digests = list(edition.digests.all())
         mine = next((d for d in digests if selectors.digest_key(d) == keys["mine"]), None)
         related = [d for d in digests if d != mine and selectors.digest_key(d) in keys["related"]]
         others = [d for d in digests if d != mine and d not in related]
-        dates = edition_dates(edition, tz)
-        weeks.append({"edition": edition, "dates": dates, "mine": mine, "related": related, "others": others})
+        weeks.append(
+            {"edition": edition, "title": edition_title(edition), "mine": mine, "related": related, "others": others}
+        )
     return render(request, "digests/list.html", {"weeks": weeks, "page": page})
 
 
@@ -49,10 +48,17 @@ def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "digest": digest,
             "edition": digest.edition,
-            "dates": edition_dates(digest.edition),
+            "week_title": edition_title(digest.edition),
+            "week_number": week_number(digest.edition.week_start),
             "sections": present(digest),
             "personal_line": (
-                personal_line(delivery.personal, selectors.reader_situation(user=request.user)) if delivery else []
+                personal_line(
+                    delivery.personal,
+                    selectors.reader_situation(user=request.user),
+                    week=week_number(digest.edition.week_start),
+                )
+                if delivery
+                else []
             ),
             "siblings": siblings,
         },

@@ -5,7 +5,6 @@ import datetime
 
 from django import forms
 from django.http import Http404, QueryDict
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -35,8 +34,9 @@ class Window:
 
     @property
     def label(self) -> str:
-        first, last = date_format(self.first_day, "DATE_FORMAT"), date_format(self.last_day, "DATE_FORMAT")
-        return first if first == last else f"{first} – {last}"
+        if self.period == WEEK:
+            return periods.week_title(self.first_day)
+        return periods.day_span(self.first_day, self.last_day)
 
     def weeks(self) -> list[tuple[datetime.date, datetime.date]]:
         """The weeks the window touches, as (Monday, first day inside the window)."""

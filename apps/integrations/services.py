@@ -195,8 +195,12 @@ def _digest_message(digest) -> cards.Message:
     celebrated = content.get("celebrated", [])
     numbers = content.get("numbers", {})
     lines = [
-        _("Stories shared this week: %(stories)s. Celebrated: %(celebrated)s.")
-        % {"stories": numbers.get("decisions", 0), "celebrated": len(celebrated)}
+        _("Stories logged this week: %(logged)s. Approved: %(approved)s. Celebrated: %(celebrated)s.")
+        % {
+            "logged": numbers.get("decisions", 0),
+            "approved": numbers.get("approved", 0),
+            "celebrated": numbers.get("celebrated", len(celebrated)),
+        }
     ]
     lines += [f"• {story['author']}: {story['action']}" for story in celebrated[:3]]
     return cards.Message(

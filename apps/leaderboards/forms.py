@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +22,8 @@ class LeaderboardFilterForm(forms.Form):
     scope = forms.ChoiceField(label=_("Who"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
+    # One past week by its Monday (any day of it will do): the board a weekly digest links to.
+    week = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, data, *, teams_board: bool):
         super().__init__(data)
@@ -45,8 +49,10 @@ class LeaderboardFilterForm(forms.Form):
         category = None
         if data["category"]:
             category = Category.objects.filter(slug=data["category"]).first()
+        week = data["week"]
         return {
             "period": data["period"] or "this-week",
+            "week": week - datetime.timedelta(days=week.weekday()) if week else None,
             "scope": scope_kind,
             "scope_id": int(scope_id) if scope_id else None,
             "category": category,

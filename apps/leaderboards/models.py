@@ -11,8 +11,6 @@ class Period(models.TextChoices):
     MONTH = "month", _("Month")
     QUARTER = "quarter", _("Quarter")
     ALL = "all", _("All time")
-    # The exact span a weekly digest covers (from one digest moment to the next).
-    DIGEST = "digest", _("Digest week")
 
 
 class Snapshot(models.Model):

@@ -3,6 +3,9 @@
 import datetime
 import zoneinfo
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from apps.org.models import Organisation
 
 from .models import Period
@@ -54,3 +57,25 @@ def bounds(period: str, first_day: datetime.date, tz: zoneinfo.ZoneInfo, now: da
 def iso_week_label(monday: datetime.date) -> str:
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def day_span(first: datetime.date, last: datetime.date) -> str:
+    """Two days as every page and email writes a span: "16 Nov – 22 Nov 2026" (one day alone when they are equal)."""
+    if first == last:
+        return date_format(first, "DATE_FORMAT")
+    if first.year != last.year:  # "28 Dec 2026 – 3 Jan 2027": each day says its year
+        return f"{date_format(first, 'DATE_FORMAT')} – {date_format(last, 'DATE_FORMAT')}"
+    return f"{date_format(first, 'MONTH_DAY_FORMAT')} – {date_format(last, 'DATE_FORMAT')}"
+
+
+def week_number(monday: datetime.date) -> int:
+    return monday.isocalendar()[1]
+
+
+def week_title(monday: datetime.date) -> str:
+    """The one name of a week, in leaderboards, digests and insights alike: "Week 47 · 16 Nov – 22 Nov 2026" (the ISO
+    week, Monday to Sunday in the organisation's time zone)."""
+    return _("Week %(number)s · %(dates)s") % {
+        "number": week_number(monday),
+        "dates": day_span(monday, monday + datetime.timedelta(days=6)),
+    }

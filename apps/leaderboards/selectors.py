@@ -218,7 +218,7 @@ PERIOD_KEYS = {
 def period_label(snapshot: Snapshot) -> str:
     first = snapshot.starts_on
     if snapshot.period == Period.WEEK:
-        return _("Week of %(date)s") % {"date": date_format(first, "DATE_FORMAT")}
+        return periods.week_title(first)
     if snapshot.period == Period.MONTH:
         return date_format(first, "YEAR_MONTH_FORMAT")
     if snapshot.period == Period.QUARTER:
@@ -237,13 +237,33 @@ class LeaderboardPage:
     me: Entry | None
 
 
+def past_week_snapshot(*, monday: datetime.date, org: Organisation) -> Snapshot | None:
+    """A week that is over, as its final snapshot (computed now if the beat never did); None for this week or later."""
+    now = timezone.now()
+    tz = periods.org_time_zone(org)
+    if monday >= periods.starts_on(Period.WEEK, now.astimezone(tz).date()):
+        return None
+    snapshot = Snapshot.objects.filter(period=Period.WEEK, starts_on=monday, is_final=True).first()
+    return snapshot or services.snapshot_for_calendar(period=Period.WEEK, starts_on=monday, now=now, tz=tz)
+
+
 def leaderboard_page(
-    *, board: str, viewer, period: str, scope: str, scope_id: int | None, category, channel: str | None
+    *,
+    board: str,
+    viewer,
+    period: str,
+    scope: str,
+    scope_id: int | None,
+    category,
+    channel: str | None,
+    week: datetime.date | None = None,
 ) -> LeaderboardPage:
-    """One board as a page shows it: up to 100 lines, and where the viewer stands even if further down."""
+    """One board as a page shows it: up to 100 lines, and where the viewer stands even if further down. `week` (a
+    Monday) shows that past week instead of `period`."""
     kind, previous = PERIOD_KEYS.get(period, PERIOD_KEYS["this-week"])
     org = Organisation.current()
-    snapshot = snapshot_for(period=kind, previous=previous, org=org)
+    snapshot = past_week_snapshot(monday=week, org=org) if week else None
+    snapshot = snapshot or snapshot_for(period=kind, previous=previous, org=org)
     scope_label = org.name
     if scope == DEPARTMENT and (department := Department.objects.filter(pk=scope_id).first()):
         scope_label = department.name

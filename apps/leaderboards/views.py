@@ -5,6 +5,7 @@ from apps.decisions.models import Channel
 
 from . import selectors
 from .forms import PERIODS, LeaderboardFilterForm
+from .models import Period
 from .scoring import formula
 
 
@@ -12,6 +13,8 @@ def _board(request: HttpRequest, *, board: str) -> HttpResponse:
     form = LeaderboardFilterForm(request.GET, teams_board=board == selectors.TEAMS)
     filters = form.filters()
     page = selectors.leaderboard_page(board=board, viewer=request.user, **filters)
+    if filters["week"] != page.snapshot.starts_on or page.snapshot.period != Period.WEEK:
+        filters["week"] = None  # this week or later: the ordinary board
     return render(
         request,
         "leaderboards/board.html",

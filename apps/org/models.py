@@ -74,8 +74,14 @@ class Organisation(models.Model):
         default=80,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    digest_weekday = models.PositiveSmallIntegerField(_("digest weekday"), choices=Weekday, default=Weekday.FRIDAY)
-    digest_time = models.TimeField(_("digest time"), default=datetime.time(16, 0))
+    # The digest celebrates the last full week, Monday to Sunday: by default it opens the next one.
+    digest_weekday = models.PositiveSmallIntegerField(
+        _("digest weekday"),
+        choices=Weekday,
+        default=Weekday.MONDAY,
+        help_text=_("The weekly digest celebrates the last full week, Monday to Sunday, and goes out on this day."),
+    )
+    digest_time = models.TimeField(_("digest time"), default=datetime.time(8, 0))
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     mfa_required_for_admins = models.BooleanField(
         _("admins must use two-factor authentication"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from apps.decisions.models import Decision
 from apps.digests import services
 from apps.digests.models import Delivery, Digest
+from apps.leaderboards.periods import iso_week_label
 from apps.org.models import Organisation
 
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--week", required=True, help="ISO week, e.g. 2026-W47")
+        parser.add_argument("--week", required=True, help="The ISO week the digest celebrates, e.g. 2026-W47")
         parser.add_argument("--dry-run", action="store_true", help="Preview only: nothing is saved or sent.")
 
     def handle(self, *args, week, dry_run, **options):
@@ -61,14 +62,13 @@ class Command(BaseCommand):
         result = services.deliveries_send_pending(edition_id=edition.pk)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{edition.label}: {result.sent} sent, {result.failed} failed (will be retried), "
-                f"{result.skipped} skipped."
+                f"{week}: {result.sent} sent, {result.failed} failed (will be retried), {result.skipped} skipped."
             )
         )
 
     def _report(self, edition, *, dry_run: bool) -> None:
         span = f"{edition.period_start:%Y-%m-%d %H:%M %Z} to {edition.period_end:%Y-%m-%d %H:%M %Z}"
-        self.stdout.write(f"{edition.label}: from {span}")
+        self.stdout.write(f"{iso_week_label(edition.week_start)}: from {span}")
         for digest in Digest.objects.filter(edition=edition).order_by("scope", "title"):
             content = digest.content
             self.stdout.write(

@@ -4,6 +4,7 @@ runs a handful of small queries, and any write that counts (a story, an endorsem
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -61,3 +62,33 @@ def test_a_new_story_an_endorsement_and_an_endorsement_taken_back_are_each_count
     endorsement_delete(decision=second, endorser=bo)
     leaderboards_refresh()
     assert all_time_points()[ana.pk] == after_story
+
+
+def test_after_a_change_finished_months_are_kept_and_quarters_and_all_time_add_up_their_months():
+    """A tick after a new story recomputes the current week and month from the stories; the quarter and all time are
+    the sums of their months, so September and October, finished, are not gone through again."""
+    today = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)
+    team = TeamFactory()
+    ana, bo = agent(team), agent(team)
+    with time_machine.travel(today, tick=False):
+        for month in (9, 10):
+            story = DecisionFactory(author=ana, approved=True, approved_at=today.replace(month=month, day=10))
+            EndorsementFactory(decision=story, endorser=bo, created_at=today.replace(month=month, day=11))
+        leaderboards_refresh()
+        finished = dict(Snapshot.objects.filter(period=Period.MONTH, is_final=True).values_list("starts_on", "pk"))
+        computed = dict(Snapshot.objects.filter(period=Period.MONTH).values_list("pk", "computed_at"))
+        assert {datetime.date(2026, 9, 1), datetime.date(2026, 10, 1)} <= set(finished)
+
+        DecisionFactory(author=ana, approved=True, approved_at=today)
+        with CaptureQueriesContext(connection) as queries:
+            leaderboards_refresh(now=today + datetime.timedelta(minutes=2))
+
+    for pk in finished.values():  # the finished months were not computed again
+        assert Snapshot.objects.get(pk=pk).computed_at == computed[pk]
+    from_stories = [q["sql"] for q in queries if "INSERT INTO" in q["sql"] and "FROM (SELECT" in q["sql"]]
+    assert from_stories and all("leaderboards_snapshot" not in sql for sql in from_stories)
+    # Three approved stories (10 each), the first one (5), two endorsements (1 each) from one colleague (3).
+    assert all_time_points() == {ana.pk: 3 * 10 + 5 + 2 + 3}
+    quarter = Snapshot.objects.get(period=Period.QUARTER, starts_on=datetime.date(2026, 10, 1))
+    assert {e.person_id: e.score for e in rank(snapshot_id=quarter.pk)} == {ana.pk: 2 * 10 + 1 + 3}
+    assert {e.person_id: e.score for e in rank(snapshot_id=quarter.pk, standings=True)} == {ana.pk: 2 * 10 + 1 + 3}

@@ -146,10 +146,15 @@ def _bare_aggregate(snapshots: list[Snapshot], tz) -> float:
 
 
 def measure_leaderboard_refresh(*, log=print) -> dict:
-    from apps.leaderboards.services import leaderboards_refresh
+    """The beat's refresh just after something that counts was written (a story approved: the score source moves),
+    then a tick with nothing new; beside them the bare SELECTs computing the same scores: for the periods this tick
+    computes from the stories (the current week and month) and, for scale, for every current period whole."""
+    from apps.leaderboards.services import SUMMED_FROM_MONTHS, leaderboards_refresh, scores_changed
 
     log(f"    VACUUM ANALYZE before the refresh: {vacuum_analyze():.1f} s")
     now = timezone.now()
+    leaderboards_refresh(now=now)  # whatever the seeding left to do (e.g. the months, once)
+    scores_changed()
     with _QueryCounter() as queries:
         started = time.perf_counter()
         snapshots = leaderboards_refresh(now=now)
@@ -158,17 +163,20 @@ def measure_leaderboard_refresh(*, log=print) -> dict:
     leaderboards_refresh(now=now)
     idle = time.perf_counter() - started
     tz = periods.org_time_zone(Organisation.current())
-    bare = _bare_aggregate(snapshots, tz)
+    recomputed = _bare_aggregate([s for s in snapshots if s.period not in SUMMED_FROM_MONTHS], tz)
+    whole = _bare_aggregate(snapshots, tz)
     result = {
         "refresh_s": round(first, 3),
         "refresh_queries": len(queries),
         "idle_tick_s": round(idle, 3),
-        "bare_aggregate_s": round(bare, 3),
-        "ratio_to_bare": round(first / bare, 2) if bare else None,
+        "bare_aggregate_s": round(recomputed, 3),
+        "bare_aggregate_every_period_s": round(whole, 3),
+        "ratio_to_bare": round(first / recomputed, 2) if recomputed else None,
     }
     log(
-        f"    refresh {first:.2f} s ({len(queries)} queries), a tick with nothing new {idle:.3f} s, "
-        f"bare SQL aggregate {bare:.2f} s"
+        f"    a tick after a change {first:.2f} s ({len(queries)} queries), a tick with nothing new {idle:.3f} s; "
+        f"bare SQL aggregate of the periods it computes from stories {recomputed:.2f} s, of every period whole "
+        f"{whole:.2f} s"
     )
     return result
 
@@ -409,6 +417,11 @@ def run_size(*, requests: int, wrk_seconds: int, wrk_connections: int, parts=PAR
         "endorsements": Decision.endorsements.rel.related_model.objects.count(),
     }
     result = {"counts": counts}
+    # As the beat would have by now (it runs every two minutes): a database seeded by an older version gets the
+    # current periods' standings before its pages are read.
+    from apps.leaderboards.services import leaderboards_refresh
+
+    leaderboards_refresh()
     if "pages" in parts:
         log(f"  VACUUM ANALYZE before the pages: {vacuum_analyze():.1f} s")
         log("  pages (p50, p95 server time over warm requests with Django's test client):")
@@ -462,10 +475,21 @@ def table(results: dict[str, dict]) -> str:
         )
     if all("leaderboard_refresh" in r for r in results.values()):
         lb = [r["leaderboard_refresh"] for r in results.values()]
-        lines.append(row("leaderboard refresh (s)", [v["refresh_s"] for v in lb], lambda v: f"{v:.2f}"))
+        lines.append(row("leaderboard refresh after a change (s)", [v["refresh_s"] for v in lb], lambda v: f"{v:.2f}"))
         lines.append(row("refresh tick with nothing new (s)", [v["idle_tick_s"] for v in lb], lambda v: f"{v:.3f}"))
         lines.append(
-            row("bare SQL aggregate, same periods (s)", [v["bare_aggregate_s"] for v in lb], lambda v: f"{v:.2f}")
+            row(
+                "bare SQL aggregate, periods it recomputes (s)",
+                [v["bare_aggregate_s"] for v in lb],
+                lambda v: f"{v:.2f}",
+            )
+        )
+        lines.append(
+            row(
+                "bare SQL aggregate, every period whole (s)",
+                [v.get("bare_aggregate_every_period_s") for v in lb],
+                lambda v: f"{v:.2f}" if v is not None else "–",
+            )
         )
     if not all("digests" in r for r in results.values()):
         return "\n".join(lines)

@@ -30,6 +30,8 @@ class Snapshot(models.Model):
     # The `ScoreSource` version its rows were computed from: while it has not moved, the rows cannot have changed and
     # a refresh only moves the snapshot's end (see `services.snapshot_compute`).
     source_version = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    # Its `Standing` rows are written (snapshots computed before they existed have none; boards then add up rows).
+    has_standings = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("leaderboard snapshot")
@@ -62,7 +64,19 @@ class ScoreSource(models.Model):
         return f"v{self.version}"
 
 
-class Row(models.Model):
+class Counts(models.Model):
+    """What points are made of (apps/leaderboards/scoring.py weighs them)."""
+
+    stories = models.PositiveIntegerField(default=0)
+    celebrations = models.PositiveIntegerField(default=0)
+    first_stories = models.PositiveIntegerField(default=0)
+    endorsements = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Row(Counts):
     """Points one person earned in a period, per (team, category, channel) of their stories.
 
     A row is either about stories (`endorser` is empty) or about the endorsements that count from one colleague
@@ -77,10 +91,6 @@ class Row(models.Model):
     endorser = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    stories = models.PositiveIntegerField(default=0)
-    celebrations = models.PositiveIntegerField(default=0)
-    first_stories = models.PositiveIntegerField(default=0)
-    endorsements = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("leaderboard row")
@@ -89,6 +99,43 @@ class Row(models.Model):
 
     def __str__(self):
         return f"{self.snapshot_id} · {self.person_id}"
+
+
+class Standing(Counts):
+    """One person's (or one team's) totals over a whole snapshot, organisation-wide and unfiltered, written with the
+    snapshot's rows. The default boards read these (a few thousand rows) and rank them as the page is asked for,
+    rather than adding up every row of the period on each request. Filtered boards still add up the rows."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="standings")
+    # People boards: a person, across their teams. Team boards: a team (and no person).
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    score = models.PositiveIntegerField(default=0)
+    # People: different colleagues whose endorsements count. Teams: people with points.
+    colleagues = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("leaderboard standing")
+        verbose_name_plural = _("leaderboard standings")
+        indexes = [models.Index(fields=["snapshot", "-score"], name="standing_snapshot_score")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False, team__isnull=True)
+                | models.Q(person__isnull=True, team__isnull=False),
+                name="standing_of_a_person_or_a_team",
+            ),
+            models.UniqueConstraint(
+                fields=["snapshot", "person"], condition=models.Q(person__isnull=False), name="standing_once_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["snapshot", "team"], condition=models.Q(team__isnull=False), name="standing_once_per_team"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.snapshot_id} · {self.person_id or self.team_id}"
 
 
 class Badge(models.TextChoices):

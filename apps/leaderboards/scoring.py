@@ -32,6 +32,13 @@ def score(*, stories: int, celebrations: int, first_stories: int, endorsements: 
     )
 
 
+# The same sum in SQL, over columns of these names (boards rank by it).
+SCORE_SQL = (
+    f"{POINTS_PER_STORY} * stories + {POINTS_PER_CELEBRATION} * celebrations + {POINTS_FOR_FIRST_STORY} * first_stories"
+    f" + {POINTS_PER_ENDORSEMENT} * endorsements + {POINTS_PER_COLLEAGUE} * colleagues"
+)
+
+
 def formula() -> dict:
     """The numbers the leaderboard page explains in plain words."""
     return {

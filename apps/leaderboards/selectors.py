@@ -13,14 +13,8 @@ from apps.accounts.models import User
 from apps.org.models import Department, Membership, Organisation, Team
 
 from . import periods, services
-from .models import BadgeAward, Period, Row, Snapshot
-from .scoring import (
-    POINTS_FOR_FIRST_STORY,
-    POINTS_PER_CELEBRATION,
-    POINTS_PER_COLLEAGUE,
-    POINTS_PER_ENDORSEMENT,
-    POINTS_PER_STORY,
-)
+from .models import BadgeAward, Period, Row, Snapshot, Standing
+from .scoring import SCORE_SQL
 
 ORGANISATION, DEPARTMENT, TEAM = "organisation", "department", "team"
 PEOPLE, TEAMS = "people", "teams"
@@ -58,12 +52,6 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-SCORE_SQL = (
-    f"{POINTS_PER_STORY} * stories + {POINTS_PER_CELEBRATION} * celebrations + {POINTS_FOR_FIRST_STORY} * first_stories"
-    f" + {POINTS_PER_ENDORSEMENT} * endorsements + {POINTS_PER_COLLEAGUE} * colleagues"
-)
-
-
 def rank(
     *,
     snapshot_id: int,
@@ -73,13 +61,18 @@ def rank(
     category_id: int | None = None,
     channel: str | None = None,
     limit: int | None = None,
+    also_person: int | None = None,
+    standings: bool = False,
 ) -> list[Entry]:
     """Ranks one snapshot's rows, in one query, for each of `scopes` (each department and team when several).
 
     People boards show only active people who are not admins and did not opt out; their ranks are counted among
     them alone. Team boards add up the points of every story of the team (no person is named on them). Equal scores
-    share a rank, and the next rank skips (1, 1, 3).
+    share a rank, and the next rank skips (1, 1, 3). `limit` keeps the ranks up to it (and `also_person`'s line).
+    With `standings` (the snapshot has them), an unfiltered organisation board ranks the snapshot's stored totals.
     """
+    if standings and scopes == (ORGANISATION,) and category_id is None and not channel:
+        return _rank_standings(snapshot_id=snapshot_id, board=board, limit=limit, also_person=also_person)
     rows, teams, users, memberships = (
         _q(Row._meta.db_table),
         _q(Team._meta.db_table),
@@ -156,9 +149,54 @@ def rank(
         """
         order = "ranked.scope, ranked.scope_id, rnk, t.name"
     if limit is not None:
-        sql += " WHERE rnk <= %s"
-        params.append(limit)
+        sql += " WHERE rnk <= %s" + (" OR person_id = %s" if board == PEOPLE and also_person else "")
+        params += [limit, also_person] if board == PEOPLE and also_person else [limit]
     sql += f" ORDER BY {order}"
+    return _entries(sql, params)
+
+
+def _rank_standings(*, snapshot_id: int, board: str, limit: int | None, also_person: int | None) -> list[Entry]:
+    """The organisation's unfiltered board from the snapshot's stored totals: one small indexed read, ranked here."""
+    standings, teams, users, memberships, departments = (
+        _q(model._meta.db_table) for model in (Standing, Team, User, Membership, Department)
+    )
+    columns = "s.score, s.stories, s.celebrations, s.first_stories, s.endorsements, s.colleagues"
+    if board == PEOPLE:
+        sql = f"""
+            WITH ranked AS (
+                SELECT {columns}, s.person_id, u.first_name, u.last_name, u.email,
+                       RANK() OVER (ORDER BY s.score DESC) AS rnk
+                FROM {standings} s INNER JOIN {users} u ON u.id = s.person_id
+                WHERE s.snapshot_id = %s AND s.person_id IS NOT NULL AND s.score > 0
+                  AND u.is_active = %s AND u.is_staff = %s AND u.show_on_leaderboards = %s
+            )
+            SELECT 'organisation', 0, rnk, score, stories, celebrations, first_stories, endorsements, colleagues,
+                   person_id, first_name, last_name, email, t.id, t.name, ''
+            FROM ranked
+            LEFT JOIN {memberships} m ON m.user_id = ranked.person_id AND m.role = 'agent'
+            LEFT JOIN {teams} t ON t.id = m.team_id"""
+        params = [snapshot_id, True, False, True]
+        order = "rnk, first_name, last_name, email"
+    else:
+        sql = f"""
+            WITH ranked AS (
+                SELECT {columns}, s.team_id, RANK() OVER (ORDER BY s.score DESC) AS rnk
+                FROM {standings} s WHERE s.snapshot_id = %s AND s.team_id IS NOT NULL AND s.score > 0
+            )
+            SELECT 'organisation', 0, rnk, score, stories, celebrations, first_stories, endorsements, colleagues,
+                   NULL, '', '', '', t.id, t.name, d.name
+            FROM ranked
+            INNER JOIN {teams} t ON t.id = ranked.team_id
+            INNER JOIN {departments} d ON d.id = t.department_id"""
+        params = [snapshot_id]
+        order = "rnk, t.name"
+    if limit is not None:
+        sql += " WHERE rnk <= %s" + (" OR person_id = %s" if board == PEOPLE and also_person else "")
+        params += [limit, also_person] if board == PEOPLE and also_person else [limit]
+    return _entries(f"{sql} ORDER BY {order}", params)
+
+
+def _entries(sql: str, params: list) -> list[Entry]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fields = [
@@ -228,6 +266,9 @@ def period_label(snapshot: Snapshot) -> str:
     return date_format(first, "DATE_FORMAT")
 
 
+PAGE_SIZE = 100  # lines a board shows (and where the viewer stands, further down)
+
+
 @dataclasses.dataclass
 class LeaderboardPage:
     snapshot: Snapshot
@@ -278,10 +319,17 @@ def leaderboard_page(
         scope_id=scope_id,
         category_id=category.pk if category else None,
         channel=channel,
+        limit=PAGE_SIZE,
+        also_person=viewer.pk,
+        standings=snapshot.has_standings,
     )
     me = next((e for e in entries if board == PEOPLE and e.person_id == viewer.pk), None)
     return LeaderboardPage(
-        snapshot=snapshot, period_label=period_label(snapshot), scope_label=scope_label, entries=entries[:100], me=me
+        snapshot=snapshot,
+        period_label=period_label(snapshot),
+        scope_label=scope_label,
+        entries=entries[:PAGE_SIZE],
+        me=me,
     )
 
 

@@ -14,8 +14,8 @@ from apps.org.models import Organisation
 from apps.recognition.models import Endorsement
 
 from . import periods
-from .models import Badge, BadgeAward, Period, Row, ScoreSource, Snapshot
-from .scoring import ENDORSER_WEEKLY_CAP, PAIR_MONTHLY_CAP
+from .models import Badge, BadgeAward, Period, Row, ScoreSource, Snapshot, Standing
+from .scoring import ENDORSER_WEEKLY_CAP, PAIR_MONTHLY_CAP, SCORE_SQL
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +147,93 @@ def _insert_rows(snapshot: Snapshot, *, start, end, tz) -> None:
         )
 
 
+# Quarters and all time are the sums of their months. Every approval, celebration and endorsement belongs to exactly
+# one month, and the endorsement caps are worked out per calendar week and month whatever the period (see
+# `counted_endorsements`), so adding up a period's months gives the very rows that computing the whole period would.
+# A month that has ended is final: after a change, a refresh recomputes the current month and adds up, instead of
+# going through the whole history again.
+SUMMED_FROM_MONTHS = (Period.QUARTER, Period.ALL)
+
+
+def _sum_months(snapshot: Snapshot, months: list[Snapshot]) -> None:
+    if not months:
+        return
+    table = connection.ops.quote_name(Row._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in ["snapshot_id", *ROW_COLUMNS])
+    keys = "person_id, team_id, category_id, channel, endorser_id"
+    placeholders = ", ".join(["%s"] * len(months))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT %s, {keys}, SUM(stories), SUM(celebrations), "
+            f"SUM(first_stories), SUM(endorsements) FROM {table} WHERE snapshot_id IN ({placeholders}) GROUP BY {keys}",
+            [snapshot.pk, *[month.pk for month in months]],
+        )
+
+
+def _insert_standings(snapshot: Snapshot) -> None:
+    """Each person's and each team's totals over the snapshot's rows, as the unfiltered boards rank them."""
+    rows, standings = (connection.ops.quote_name(m._meta.db_table) for m in (Row, Standing))
+    columns = "snapshot_id, person_id, team_id, score, stories, celebrations, first_stories, endorsements, colleagues"
+    sums = (
+        "SUM(stories) AS stories, SUM(celebrations) AS celebrations, SUM(first_stories) AS first_stories, "
+        "SUM(endorsements) AS endorsements, COUNT(DISTINCT endorser_id) AS colleagues"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {standings} ({columns}) "
+            f"SELECT %s, person_id, NULL, {SCORE_SQL}, stories, celebrations, first_stories, endorsements, colleagues "
+            f"FROM (SELECT person_id, {sums} FROM {rows} WHERE snapshot_id = %s GROUP BY person_id) p",
+            [snapshot.pk, snapshot.pk],
+        )
+        # A team's points are its people's (each counted within the team), and "colleagues" the people with points.
+        cursor.execute(
+            f"INSERT INTO {standings} ({columns}) "
+            "SELECT %s, NULL, team_id, SUM(score), SUM(stories), SUM(celebrations), SUM(first_stories), "
+            "SUM(endorsements), COUNT(*) "
+            f"FROM (SELECT team_id, stories, celebrations, first_stories, endorsements, {SCORE_SQL} AS score "
+            f"FROM (SELECT team_id, person_id, {sums} FROM {rows} WHERE snapshot_id = %s "
+            "GROUP BY team_id, person_id) tp) t GROUP BY team_id",
+            [snapshot.pk, snapshot.pk],
+        )
+
+
+def _is_unchanged(snapshot: Snapshot, *, period: str, start, end, version: int) -> bool:
+    """Nothing a score counts was written since the rows were computed, over the same bounds (all time's end aside:
+    nothing can have happened between its end and now without moving the version)."""
+    return (
+        snapshot.source_version == version
+        and snapshot.start == start
+        and (snapshot.end == end or (period == Period.ALL and end >= snapshot.end))
+    )
+
+
+def _months_within(*, period: str, start, end, now, tz) -> list[Snapshot]:
+    """The month snapshots a quarter or all time adds up: those that have begun, final once over (computed if
+    missing or stale). Computed before the period's own row is locked, so that locks are always taken in the same
+    order (months, then quarters, then all time)."""
+    if period == Period.ALL:
+        # Points come from approvals (celebrations follow them) and endorsements (a story can be endorsed before
+        # its manager approves it).
+        firsts = [
+            Decision.objects.filter(status__in=SHARED).aggregate(first=Min("approved_at"))["first"],
+            Endorsement.objects.aggregate(first=Min("created_at"))["first"],
+        ]
+        firsts = [moment for moment in firsts if moment is not None]
+        if not firsts:
+            return []
+        first = min(firsts)
+        first_day = periods.starts_on(Period.MONTH, first.astimezone(tz).date())
+    else:
+        first_day = start.astimezone(tz).date()
+    until = min(end, now)
+    days, day = [], first_day
+    while periods.local_midnight(day, tz) < until:
+        days.append(day)
+        day = periods.next_starts_on(Period.MONTH, day)
+    final = {s.starts_on: s for s in Snapshot.objects.filter(period=Period.MONTH, starts_on__in=days, is_final=True)}
+    return [final.get(day) or snapshot_for_calendar(period=Period.MONTH, starts_on=day, now=now, tz=tz) for day in days]
+
+
 @transaction.atomic
 def snapshot_compute(
     *,
@@ -158,14 +245,21 @@ def snapshot_compute(
     now: datetime.datetime | None = None,
     tz: zoneinfo.ZoneInfo | None = None,
 ) -> Snapshot:
-    """(Re)computes one period's rows. A final snapshot is left as it is: past periods stay as they were.
+    """(Re)computes one period's rows and standings. A final snapshot is left as it is: past periods stay as they were.
 
     When nothing a score counts has been written since the rows were computed (the same `ScoreSource` version) and the
-    period's bounds are the same (all time's end aside: nothing can have happened between its end and now without
-    moving the version), the rows are kept and only the snapshot's end, time and finality move: a refresh with
-    nothing new costs a few milliseconds."""
+    period's bounds are the same, the rows are kept and only the snapshot's end, time and finality move: a refresh with
+    nothing new costs a few milliseconds. Quarters and all time add up their months (see `SUMMED_FROM_MONTHS`)."""
     now = now or timezone.now()
+    tz = tz or periods.org_time_zone(Organisation.current())
     version = source_version()
+    months = None
+    if period in SUMMED_FROM_MONTHS:
+        current = Snapshot.objects.filter(period=period, starts_on=starts_on).first()
+        if current is None or not (
+            current.is_final or _is_unchanged(current, period=period, start=start, end=end, version=version)
+        ):
+            months = _months_within(period=period, start=start, end=end, now=now, tz=tz)
     snapshot, created = Snapshot.objects.get_or_create(
         period=period,
         starts_on=starts_on,
@@ -175,20 +269,21 @@ def snapshot_compute(
     snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
     if snapshot.is_final:
         return snapshot
-    unchanged = (
-        not created
-        and snapshot.source_version == version
-        and snapshot.start == start
-        and (snapshot.end == end or (period == Period.ALL and end >= snapshot.end))
-    )
-    if not unchanged:
+    if created or not _is_unchanged(snapshot, period=period, start=start, end=end, version=version):
         if not created:
             Row.objects.filter(snapshot=snapshot).delete()
-        tz = tz or periods.org_time_zone(Organisation.current())
-        _insert_rows(snapshot, start=start, end=end, tz=tz)
+            Standing.objects.filter(snapshot=snapshot).delete()
+        if period in SUMMED_FROM_MONTHS:
+            if months is None:  # something was written between the first look and the lock
+                months = _months_within(period=period, start=start, end=end, now=now, tz=tz)
+            _sum_months(snapshot, months)
+        else:
+            _insert_rows(snapshot, start=start, end=end, tz=tz)
+        _insert_standings(snapshot)
+        snapshot.has_standings = True
     snapshot.start, snapshot.end, snapshot.computed_at, snapshot.is_final = start, end, now, final
     snapshot.source_version = version
-    snapshot.save(update_fields=["start", "end", "computed_at", "is_final", "source_version"])
+    snapshot.save(update_fields=["start", "end", "computed_at", "is_final", "source_version", "has_standings"])
     return snapshot
 
 

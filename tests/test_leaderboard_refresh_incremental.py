@@ -92,3 +92,23 @@ def test_after_a_change_finished_months_are_kept_and_quarters_and_all_time_add_u
     quarter = Snapshot.objects.get(period=Period.QUARTER, starts_on=datetime.date(2026, 10, 1))
     assert {e.person_id: e.score for e in rank(snapshot_id=quarter.pk)} == {ana.pk: 2 * 10 + 1 + 3}
     assert {e.person_id: e.score for e in rank(snapshot_id=quarter.pk, standings=True)} == {ana.pk: 2 * 10 + 1 + 3}
+
+
+def test_an_endorsement_taken_back_after_its_month_ended_leaves_all_time_at_the_next_tick():
+    october = datetime.datetime(2026, 10, 14, 12, tzinfo=datetime.UTC)
+    today = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)
+    team = TeamFactory()
+    ana, bo = agent(team), agent(team)
+    with time_machine.travel(october, tick=False):
+        story = DecisionFactory(author=ana, approved=True)
+        EndorsementFactory(decision=story, endorser=bo)
+    with time_machine.travel(today, tick=False):
+        leaderboards_refresh()
+        assert Snapshot.objects.get(period=Period.MONTH, starts_on=datetime.date(2026, 10, 1)).is_final
+        assert all_time_points() == {ana.pk: 10 + 5 + 1 + 3}
+
+        endorsement_delete(decision=story, endorser=bo)
+        leaderboards_refresh(now=today + datetime.timedelta(minutes=2))
+
+    assert all_time_points() == {ana.pk: 10 + 5}
+    assert Snapshot.objects.get(period=Period.MONTH, starts_on=datetime.date(2026, 10, 1)).is_final

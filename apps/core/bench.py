@@ -26,7 +26,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.decisions.models import Decision
+from apps.decisions.models import Category, Decision
 from apps.digests.models import Digest, Edition
 from apps.leaderboards import periods
 from apps.leaderboards.models import Period, Snapshot
@@ -72,6 +72,25 @@ def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
     for board, path in (("people", "/leaderboards/"), ("teams", "/leaderboards/teams/")):
         for period in ("this-week", "this-quarter", "all-time"):
             found.append((f"leaderboard {board} {period}", "agent", f"{path}?period={period}"))
+    # Filtered boards add up the snapshot's rows (the unfiltered ones read stored totals).
+    membership = people["agent"].memberships.select_related("team").first()
+    category = Category.objects.filter(is_active=True).order_by("pk").first()
+    if membership:
+        found.append(
+            (
+                "leaderboard people all-time, department",
+                "agent",
+                f"/leaderboards/?period=all-time&scope=department-{membership.team.department_id}",
+            )
+        )
+    if category:
+        found.append(
+            (
+                "leaderboard people all-time, category",
+                "agent",
+                f"/leaderboards/?period=all-time&category={category.slug}",
+            )
+        )
     found += [
         ("digest archive", "agent", "/digests/"),
         ("digest page", "agent", f"/digests/{digest.pk}/" if digest else None),

@@ -43,6 +43,18 @@ def scores_changed() -> None:
         )
 
 
+def months_reopen(*, moments) -> int:
+    """A write that changes a finished month (an endorsement taken back, an endorsed story withdrawn): that month is
+    computed again at the next refresh, so all time and the quarters, which add up months, stay right."""
+    tz = periods.org_time_zone(Organisation.current())
+    firsts = {periods.starts_on(Period.MONTH, moment.astimezone(tz).date()) for moment in moments if moment}
+    if not firsts:
+        return 0
+    return Snapshot.objects.filter(period=Period.MONTH, starts_on__in=firsts, is_final=True).update(
+        is_final=False, source_version=None
+    )
+
+
 def source_version() -> int:
     return ScoreSource.objects.filter(pk=1).values_list("version", flat=True).first() or 0
 

@@ -8,7 +8,7 @@ from apps.decisions.models import Decision
 from apps.org.models import Organisation
 from apps.recognition.models import Endorsement
 
-from .services import badges_award_as_it_happens, scores_changed
+from .services import badges_award_as_it_happens, months_reopen, scores_changed
 
 
 @receiver(post_save, sender=Decision, dispatch_uid="leaderboards.badges_on_decision")
@@ -31,3 +31,15 @@ def award_badges_on_endorsement(sender, instance: Endorsement, created=False, ra
 def scores_may_have_changed(sender, raw=False, **kwargs):
     if not raw:
         scores_changed()
+
+
+@receiver(post_delete, sender=Endorsement, dispatch_uid="leaderboards.reopen_on_endorsement_delete")
+def reopen_the_month_of_an_endorsement_taken_back(sender, instance: Endorsement, **kwargs):
+    months_reopen(moments=[instance.created_at])
+
+
+@receiver(post_save, sender=Decision, dispatch_uid="leaderboards.reopen_on_withdrawal")
+def reopen_the_months_of_a_withdrawn_storys_endorsements(sender, instance: Decision, raw=False, **kwargs):
+    # Only a story waiting for its manager can be withdrawn; its endorsements counted until then.
+    if not raw and instance.status == Decision.Status.WITHDRAWN:
+        months_reopen(moments=list(instance.endorsements.values_list("created_at", flat=True)))

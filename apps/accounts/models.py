@@ -32,12 +32,17 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+def organisation_language() -> str:
+    """New people start in the organisation's language (LEEWAY_LANGUAGE)."""
+    return settings.LANGUAGE_CODE
+
+
 class User(AbstractUser):
     """A person who signs in with their email address. Roles follow from data: see `is_manager` and `is_admin`."""
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=organisation_language)
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True)
     email_notifications = models.BooleanField(
         _("email me when my stories are endorsed, approved, celebrated or reviewed"), default=True

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.beat import BEAT_SCHEDULE
@@ -193,8 +194,11 @@ if env.str("OIDC_CLIENT_ID", default=""):
     }
 
 # --- Languages and time ---
-LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("nl", _("Dutch"))]
+# The organisation's language: new people start in it, and admin-written text without a translation falls back to it.
+LANGUAGE_CODE = env.str("LEEWAY_LANGUAGE", default="en")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LEEWAY_LANGUAGE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 # One date, time and number style per language (docs/glossary.md): ours, where Django's defaults differ.

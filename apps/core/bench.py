@@ -436,6 +436,7 @@ def run_size(*, requests: int, wrk_seconds: int, wrk_connections: int, parts=PAR
         "endorsements": Decision.endorsements.rel.related_model.objects.count(),
     }
     result = {"counts": counts}
+    logging.getLogger("leeway.request").setLevel(logging.WARNING)  # a line per request would bury the table
     # As the beat would have by now (it runs every two minutes): a database seeded by an older version gets the
     # current periods' standings before its pages are read.
     from apps.leaderboards.services import leaderboards_refresh

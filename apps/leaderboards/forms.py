@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.decisions.models import Category, Channel
@@ -25,13 +26,19 @@ class LeaderboardFilterForm(forms.Form):
     # One past week by its Monday (any day of it will do): the board a weekly digest links to.
     week = forms.DateField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, data, *, teams_board: bool):
+    def __init__(self, data, *, teams_board: bool, viewer=None):
         super().__init__(data)
         departments = list(Department.objects.order_by("name"))
         scopes = [("", _("Whole organisation"))]
         scopes += [(f"department-{d.pk}", d.name) for d in departments]
         if not teams_board:
             teams = Team.objects.select_related("department").order_by("department__name", "name")
+            if viewer is not None:
+                # A page offers the reader's own teams and those of the departments they head (and the team asked for,
+                # as a link may), not every team of a large organisation: any team is on its department's board.
+                asked = (data.get("scope") or "").removeprefix("team-")
+                mine = Q(memberships__user=viewer) | Q(department__heads=viewer)
+                teams = teams.filter(mine | Q(pk=int(asked)) if asked.isdigit() else mine).distinct()
             scopes += [(f"team-{t.pk}", t.name) for t in teams]
         self.fields["scope"].choices = scopes
         self.fields["category"].choices = [("", _("All categories"))] + [

@@ -102,9 +102,11 @@ class Row(Counts):
 
 
 class Standing(Counts):
-    """One person's (or one team's) totals over a whole snapshot, organisation-wide and unfiltered, written with the
-    snapshot's rows. The default boards read these (a few thousand rows) and rank them as the page is asked for,
-    rather than adding up every row of the period on each request. Filtered boards still add up the rows."""
+    """One person's (or one team's) totals over a whole snapshot, organisation-wide — overall, per category and per
+    channel — written with the snapshot's rows. The organisation's boards read these (a few thousand rows) and rank
+    them as the page is asked for, rather than adding up every row of the period on each request. Boards of a
+    department or a team, or filtered by category and channel at once, add up the rows (far fewer for a scope).
+    Derived data, written once per snapshot under its lock: no unique constraint slows the writing."""
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="standings")
     # People boards: a person, across their teams. Team boards: a team (and no person).
@@ -112,6 +114,9 @@ class Standing(Counts):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # Both empty: overall. One of them set: the totals of that category, or of that channel, alone.
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    channel = models.CharField(max_length=16, choices=Channel, blank=True, default="")
     score = models.PositiveIntegerField(default=0)
     # People: different colleagues whose endorsements count. Teams: people with points.
     colleagues = models.PositiveIntegerField(default=0)
@@ -119,18 +124,15 @@ class Standing(Counts):
     class Meta:
         verbose_name = _("leaderboard standing")
         verbose_name_plural = _("leaderboard standings")
-        indexes = [models.Index(fields=["snapshot", "-score"], name="standing_snapshot_score")]
+        indexes = [models.Index(fields=["snapshot", "category", "channel"], name="standing_board")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(person__isnull=False, team__isnull=True)
                 | models.Q(person__isnull=True, team__isnull=False),
                 name="standing_of_a_person_or_a_team",
             ),
-            models.UniqueConstraint(
-                fields=["snapshot", "person"], condition=models.Q(person__isnull=False), name="standing_once_per_person"
-            ),
-            models.UniqueConstraint(
-                fields=["snapshot", "team"], condition=models.Q(team__isnull=False), name="standing_once_per_team"
+            models.CheckConstraint(
+                condition=models.Q(category__isnull=True) | models.Q(channel=""), name="standing_of_one_filter"
             ),
         ]
 

@@ -71,8 +71,15 @@ def rank(
     share a rank, and the next rank skips (1, 1, 3). `limit` keeps the ranks up to it (and `also_person`'s line).
     With `standings` (the snapshot has them), an unfiltered organisation board ranks the snapshot's stored totals.
     """
-    if standings and scopes == (ORGANISATION,) and category_id is None and not channel:
-        return _rank_standings(snapshot_id=snapshot_id, board=board, limit=limit, also_person=also_person)
+    if standings and scopes == (ORGANISATION,) and not (category_id is not None and channel):
+        return _rank_standings(
+            snapshot_id=snapshot_id,
+            board=board,
+            category_id=category_id,
+            channel=channel or "",
+            limit=limit,
+            also_person=also_person,
+        )
     rows, teams, users, memberships = (
         _q(Row._meta.db_table),
         _q(Team._meta.db_table),
@@ -86,6 +93,12 @@ def rank(
     if channel:
         where.append("r.channel = %s")
         params.append(channel)
+    if scope_id is not None and scopes == (TEAM,):  # the index on (snapshot, team) reads that team's rows only
+        where.append("r.team_id = %s")
+        params.append(scope_id)
+    elif scope_id is not None and scopes == (DEPARTMENT,):
+        where.append(f"r.team_id IN (SELECT id FROM {teams} WHERE department_id = %s)")
+        params.append(scope_id)
     branches = []
     scope_columns = {ORGANISATION: "0", DEPARTMENT: "department_id", TEAM: "team_id"}
     for scope in scopes:
@@ -155,8 +168,13 @@ def rank(
     return _entries(sql, params)
 
 
-def _rank_standings(*, snapshot_id: int, board: str, limit: int | None, also_person: int | None) -> list[Entry]:
-    """The organisation's unfiltered board from the snapshot's stored totals: one small indexed read, ranked here."""
+def _rank_standings(
+    *, snapshot_id: int, board: str, category_id: int | None, channel: str, limit: int | None, also_person: int | None
+) -> list[Entry]:
+    """The organisation's board (overall, of one category or of one channel) from the snapshot's stored totals: one
+    small indexed read, ranked here."""
+    category = "s.category_id = %s" if category_id is not None else "s.category_id IS NULL"
+    board_params = [snapshot_id, *([category_id] if category_id is not None else []), channel]
     standings, teams, users, memberships, departments = (
         _q(model._meta.db_table) for model in (Standing, Team, User, Membership, Department)
     )
@@ -167,28 +185,29 @@ def _rank_standings(*, snapshot_id: int, board: str, limit: int | None, also_per
                 SELECT {columns}, s.person_id, u.first_name, u.last_name, u.email,
                        RANK() OVER (ORDER BY s.score DESC) AS rnk
                 FROM {standings} s INNER JOIN {users} u ON u.id = s.person_id
-                WHERE s.snapshot_id = %s AND s.person_id IS NOT NULL AND s.score > 0
-                  AND u.is_active = %s AND u.is_staff = %s AND u.show_on_leaderboards = %s
+                WHERE s.snapshot_id = %s AND {category} AND s.channel = %s AND s.person_id IS NOT NULL
+                  AND s.score > 0 AND u.is_active = %s AND u.is_staff = %s AND u.show_on_leaderboards = %s
             )
             SELECT 'organisation', 0, rnk, score, stories, celebrations, first_stories, endorsements, colleagues,
                    person_id, first_name, last_name, email, t.id, t.name, ''
             FROM ranked
             LEFT JOIN {memberships} m ON m.user_id = ranked.person_id AND m.role = 'agent'
             LEFT JOIN {teams} t ON t.id = m.team_id"""
-        params = [snapshot_id, True, False, True]
+        params = [*board_params, True, False, True]
         order = "rnk, first_name, last_name, email"
     else:
         sql = f"""
             WITH ranked AS (
                 SELECT {columns}, s.team_id, RANK() OVER (ORDER BY s.score DESC) AS rnk
-                FROM {standings} s WHERE s.snapshot_id = %s AND s.team_id IS NOT NULL AND s.score > 0
+                FROM {standings} s
+                WHERE s.snapshot_id = %s AND {category} AND s.channel = %s AND s.team_id IS NOT NULL AND s.score > 0
             )
             SELECT 'organisation', 0, rnk, score, stories, celebrations, first_stories, endorsements, colleagues,
                    NULL, '', '', '', t.id, t.name, d.name
             FROM ranked
             INNER JOIN {teams} t ON t.id = ranked.team_id
             INNER JOIN {departments} d ON d.id = t.department_id"""
-        params = [snapshot_id]
+        params = board_params
         order = "rnk, t.name"
     if limit is not None:
         sql += " WHERE rnk <= %s" + (" OR person_id = %s" if board == PEOPLE and also_person else "")

@@ -10,7 +10,7 @@ from .scoring import formula
 
 
 def _board(request: HttpRequest, *, board: str) -> HttpResponse:
-    form = LeaderboardFilterForm(request.GET, teams_board=board == selectors.TEAMS)
+    form = LeaderboardFilterForm(request.GET, teams_board=board == selectors.TEAMS, viewer=request.user)
     filters = form.filters()
     page = selectors.leaderboard_page(board=board, viewer=request.user, **filters)
     if filters["week"] != page.snapshot.starts_on or page.snapshot.period != Period.WEEK:

@@ -81,8 +81,14 @@ def render_digest_email(
     return rendered.subject, rendered.text, rendered.html
 
 
-def digest_message(*, digest: Digest, recipient, personal: dict, delivery: Delivery | None = None):
-    rendered_subject, text, html = render_digest_email(digest=digest, recipient=recipient, personal=personal)
+def digest_message(
+    *, digest: Digest, recipient, personal: dict, delivery: Delivery | None = None, situation: dict | None = None
+):
+    """The email itself. The sender passes `situation` (read for its whole batch at once); without it, it is read
+    here (three queries), as for the admins' preview."""
+    rendered_subject, text, html = render_digest_email(
+        digest=digest, recipient=recipient, personal=personal, situation=situation
+    )
     link = unsubscribe_url(recipient)
     headers = {
         # RFC 8058: mail clients offer "unsubscribe" and POST to the link without opening it.

@@ -52,29 +52,57 @@ def digest_for_person(*, user, edition: Edition) -> tuple[Digest, dict]:
 
 
 def reader_situation(*, user) -> dict:
-    """Where the digest's reader stands, so that its personal words fit them (three small queries): whether they
-    write stories (an agent), approve them (a manager) or neither (an admin, a director, someone in no team), how many
-    of their own stories still wait for a manager and since when, and how many of their teams' stories wait for
-    them."""
-    from django.db.models import Count, Min
+    """Where one digest's reader stands (see `reader_situations`)."""
+    return reader_situations(user_ids=[user.pk])[user.pk]
+
+
+def reader_situations(*, user_ids) -> dict[int, dict]:
+    """Where each digest reader stands, so that the personal words fit them: whether they write stories (an agent),
+    approve them (a manager) or neither (an admin, a director, someone in no team), how many of their own stories
+    still wait for a manager and since when, and how many of their teams' stories wait for them.
+
+    Three queries however many readers (two when none of them manages a team): the sender asks once per batch."""
+    from django.db.models import Count, F, Min, Q
 
     from apps.recognition.waiting import waiting_decisions
 
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-    if Membership.Role.AGENT in roles:
-        role = "agent"
-    elif Membership.Role.MANAGER in roles:
-        role = "manager"
-    else:
-        role = "reader"
-    own = waiting_decisions().filter(author=user).aggregate(count=Count("pk"), since=Min("created_at"))
-    queue = 0
-    if Membership.Role.MANAGER in roles:
-        queue = (
+    user_ids = list(user_ids)
+    roles: dict[int, set[str]] = {pk: set() for pk in user_ids}
+    for user_id, role in Membership.objects.filter(user_id__in=user_ids).values_list("user_id", "role"):
+        roles[user_id].add(role)
+    own = {
+        row["author_id"]: row
+        for row in waiting_decisions()
+        .filter(author_id__in=user_ids)
+        .values("author_id")
+        .annotate(count=Count("pk"), since=Min("created_at"))
+    }
+    managers = [pk for pk in user_ids if Membership.Role.MANAGER in roles[pk]]
+    queues = {}
+    if managers:
+        # A story counts once per manager, however many of the story's team's managers read their digest.
+        queues = dict(
             waiting_decisions()
-            .filter(team__memberships__user=user, team__memberships__role=Membership.Role.MANAGER)
-            .exclude(author=user)
-            .distinct()
-            .count()
+            .filter(team__memberships__role=Membership.Role.MANAGER, team__memberships__user_id__in=managers)
+            .annotate(manager_id=F("team__memberships__user_id"))
+            .filter(~Q(author_id=F("manager_id")))
+            .values("manager_id")
+            .annotate(count=Count("pk", distinct=True))
+            .values_list("manager_id", "count")
         )
-    return {"role": role, "waiting": own["count"], "waiting_since": own["since"], "queue": queue}
+    situations = {}
+    for pk in user_ids:
+        if Membership.Role.AGENT in roles[pk]:
+            role = "agent"
+        elif Membership.Role.MANAGER in roles[pk]:
+            role = "manager"
+        else:
+            role = "reader"
+        waiting = own.get(pk, {})
+        situations[pk] = {
+            "role": role,
+            "waiting": waiting.get("count", 0),
+            "waiting_since": waiting.get("since"),
+            "queue": queues.get(pk, 0),
+        }
+    return situations

@@ -1,4 +1,4 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
 
 from apps.org.models import Membership
 
@@ -6,15 +6,92 @@ from . import content as digest_content
 from .models import Delivery, Digest, Edition
 from .services import digest_key_for, digest_scope_key, edition_snapshot, with_news_fallback
 
+ARCHIVE_WEEKS_PER_PAGE = 12
+WEEK_DIGESTS_PER_PAGE = 50
+
+
+def _scope_order():
+    """The organisation first, then the departments, then the teams."""
+    return Case(
+        When(scope=Digest.Scope.ORGANISATION, then=0), When(scope=Digest.Scope.DEPARTMENT, then=1), default=2
+    ).asc()
+
 
 def editions_for_archive() -> QuerySet[Edition]:
-    """Built weeks, newest first, with their digests (organisation first, then departments, then teams)."""
-    digests = Digest.objects.select_related("department", "team").order_by("scope", "title").defer("content")
-    return (
-        Edition.objects.filter(built_at__isnull=False)
-        .order_by("-week_start")
-        .prefetch_related(Prefetch("digests", queryset=digests))
+    """Built weeks, newest first (their digests are read by `archive_weeks`, only those the reader is shown)."""
+    return Edition.objects.filter(built_at__isnull=False).order_by("-week_start")
+
+
+def archive_weeks(*, user, editions: list[Edition]) -> list[dict]:
+    """For each week on a page of the archive: the reader's own digest, their teams', departments' and the
+    organisation's, and how many other digests the week has (listed on the week's own page). Three queries whatever
+    the size of the organisation: not its thousand team digests."""
+    keys = scope_keys_of(user=user)
+    ids = [edition.pk for edition in editions]
+    shown: dict[int, list[Digest]] = {pk: [] for pk in ids}
+    digests = (
+        Digest.objects.filter(_scopes(keys["related"]), edition_id__in=ids)
+        .only("pk", "edition_id", "scope", "title", "team_id", "department_id")
+        .order_by(_scope_order(), "title")
     )
+    for digest in digests:
+        shown[digest.edition_id].append(digest)
+    counts = dict(
+        Digest.objects.filter(edition_id__in=ids)
+        .order_by()
+        .values("edition_id")
+        .annotate(count=Count("pk"))
+        .values_list("edition_id", "count")
+    )
+    weeks = []
+    for edition in editions:
+        mine = next((d for d in shown[edition.pk] if digest_key(d) == keys["mine"]), None)
+        weeks.append(
+            {
+                "edition": edition,
+                "mine": mine,
+                "related": [d for d in shown[edition.pk] if d != mine],
+                "others": counts.get(edition.pk, 0) - len(shown[edition.pk]),
+                # The week's page is reached through one of its digests: the organisation's is always built.
+                "week_digest": next((d for d in shown[edition.pk] if d.scope == Digest.Scope.ORGANISATION), mine),
+            }
+        )
+    return weeks
+
+
+def week_menu(*, user, digest: Digest) -> list[Digest]:
+    """What a digest page's "Other digests this week" menu offers: the organisation's digest, every department's and
+    the reader's own teams' (the week's thousand team digests are on the week's page)."""
+    keys = scope_keys_of(user=user)["related"] | {"organisation"}
+    return list(
+        Digest.objects.filter(
+            _scopes(keys) | Q(scope=Digest.Scope.DEPARTMENT) | Q(pk=digest.pk), edition=digest.edition
+        )
+        .only("pk", "edition_id", "scope", "title", "team_id", "department_id")
+        .order_by(_scope_order(), "title")
+    )
+
+
+def week_digests(*, edition: Edition, search: str = "") -> QuerySet[Digest]:
+    """Every digest of a week (organisation, departments, then teams, by name), for its own page, to paginate."""
+    digests = Digest.objects.filter(edition=edition).only("pk", "edition_id", "scope", "title")
+    if search:
+        digests = digests.filter(title__icontains=search)
+    return digests.order_by(_scope_order(), "title", "pk")
+
+
+def _scopes(keys: set[str]) -> Q:
+    """The digests of the given scope keys ("organisation", "department:3", "team:7")."""
+    teams = [int(key.partition(":")[2]) for key in keys if key.startswith("team:")]
+    departments = [int(key.partition(":")[2]) for key in keys if key.startswith("department:")]
+    scopes = Q(pk__in=[])
+    if "organisation" in keys:
+        scopes |= Q(scope=Digest.Scope.ORGANISATION)
+    if departments:
+        scopes |= Q(scope=Digest.Scope.DEPARTMENT, department_id__in=departments)
+    if teams:
+        scopes |= Q(scope=Digest.Scope.TEAM, team_id__in=teams)
+    return scopes
 
 
 def scope_keys_of(*, user) -> dict[str, str]:

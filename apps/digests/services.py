@@ -34,8 +34,8 @@ RETRY_BASE_SECONDS = 60  # 1, 2, 4, 8 minutes between the attempts
 
 def claim_lease() -> datetime.timedelta:
     """How long claimed deliveries stay with a worker that shows no sign of life. A live worker renews the lease
-    before each email, and one email takes at most a few SMTP timeouts; so a claim older than this belongs to a worker
-    that died, and the next tick gives its emails to another."""
+    at least every quarter of it (see `deliveries_send_batch`), and one email takes at most a few SMTP timeouts; so a
+    claim older than this belongs to a worker that died, and the next tick gives its emails to another."""
     return datetime.timedelta(seconds=settings.LEEWAY_DIGEST_CLAIM_LEASE)
 
 
@@ -308,8 +308,9 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
         return result
     sent: Delivery | None = None  # the email the server has taken, until the next statement records it
     connection = None
+    renewed = time.monotonic()
     try:
-        messages = _prepare(claim=claim, now=now, result=result)
+        messages = _prepare(claim=claim, edition_id=edition_id, now=now, result=result)
         if not messages:
             return result
         connection = get_connection()
@@ -321,19 +322,30 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
             result.failed += len(messages)
             return result
         for index, (delivery, message) in enumerate(messages):
-            started = _advance(claim=claim, sent=sent, start=delivery, waiting=len(messages) - index)
+            # Rewriting every waiting row before each email would cost a batch's worth of row versions per email:
+            # the lease of the rest is renewed only once a quarter of it has passed.
+            renew = time.monotonic() - renewed >= claim_lease().total_seconds() / 4
+            started = _advance(
+                claim=claim,
+                edition_id=edition_id,
+                sent=sent,
+                start=delivery,
+                waiting=len(messages) - index,
+                renew=renew,
+            )
+            renewed = time.monotonic() if renew else renewed
             sent = None
             if started and _send_one(delivery, message, connection=connection, now=now, result=result):
                 sent = delivery
-        _advance(claim=claim, sent=sent, start=None)
+        _advance(claim=claim, edition_id=edition_id, sent=sent, start=None)
         sent = None
     except BaseException:
         # The task is being stopped (time limit, shutdown) or the database failed: an email the server has taken is
         # recorded as sent, what was not started goes back at once, for the next worker; the email in flight, if
         # any, stays `sending` and becomes "in doubt".
         if sent is not None:
-            _advance(claim=claim, sent=sent, start=None)
-        Delivery.objects.filter(claim=claim, status=Delivery.Status.CLAIMED).update(
+            _advance(claim=claim, edition_id=edition_id, sent=sent, start=None)
+        Delivery.objects.filter(edition_id=edition_id, claim=claim, status=Delivery.Status.CLAIMED).update(
             status=Delivery.Status.PENDING, claim=None
         )
         raise
@@ -343,13 +355,15 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
     return result
 
 
-def _prepare(*, claim: uuid.UUID, now, result: BatchResult) -> list[tuple[Delivery, EmailMultiAlternatives]]:
+def _prepare(
+    *, claim: uuid.UUID, edition_id: int, now, result: BatchResult
+) -> list[tuple[Delivery, EmailMultiAlternatives]]:
     """The batch's emails, rendered before the first one goes (so that between the server taking an email and the
     statement that records it, nothing else runs). A fixed number of queries, whatever the batch's size."""
     from .selectors import reader_situations  # selectors builds on this module's rules
 
     batch = list(
-        Delivery.objects.filter(claim=claim, status=Delivery.Status.CLAIMED)
+        Delivery.objects.filter(edition_id=edition_id, claim=claim, status=Delivery.Status.CLAIMED)
         .select_related("recipient", "digest", "digest__edition")
         .order_by("pk")
     )
@@ -361,7 +375,7 @@ def _prepare(*, claim: uuid.UUID, now, result: BatchResult) -> list[tuple[Delive
         result.skipped += len(gone)
         batch = [d for d in batch if d.pk not in gone]
     situations = reader_situations(user_ids=[d.recipient_id for d in batch])
-    messages = []
+    messages, presented = [], {}
     with _organisation_read_once():
         for delivery in batch:
             try:
@@ -371,6 +385,7 @@ def _prepare(*, claim: uuid.UUID, now, result: BatchResult) -> list[tuple[Delive
                     personal=delivery.personal,
                     delivery=delivery,
                     situation=situations[delivery.recipient_id],
+                    presented=presented,
                 )
             except Exception as exc:  # one email that cannot be rendered must not hold up the others
                 logger.exception("Could not render digest delivery %s", delivery.pk)
@@ -394,17 +409,27 @@ def _organisation_read_once():
         _request_organisation.reset(token)
 
 
-def _advance(*, claim: uuid.UUID, sent: Delivery | None, start: Delivery | None, waiting: int = 0) -> bool:
+def _advance(
+    *,
+    claim: uuid.UUID,
+    edition_id: int,
+    sent: Delivery | None,
+    start: Delivery | None,
+    waiting: int = 0,
+    renew: bool = False,
+) -> bool:
     """The one statement per email: records `sent` (the email the server has just taken) as sent, marks `start` as
-    sending (its attempt counted) and renews the lease on the `waiting` claimed emails of the batch, `start` among
-    them (a sign of life). Returns whether `start` is still this worker's to send: after a lease lost (a worker too
-    slow for it), another worker may have it."""
+    sending (its attempt counted, its lease fresh) and, with `renew`, renews the lease on the `waiting` claimed emails
+    of the batch, `start` among them (a sign of life). Returns whether `start` is still this worker's to send: after a
+    lease lost (a worker too slow for it), another worker may have it."""
     if sent is None and start is None:
         return False
     moment = timezone.now()
     rows, fields = Q(pk__in=[]), {}
     if start is not None:
-        rows |= Q(claim=claim, status=Delivery.Status.CLAIMED)
+        rows |= Q(pk=start.pk, claim=claim, status=Delivery.Status.CLAIMED)
+        if renew:
+            rows |= Q(edition_id=edition_id, claim=claim, status=Delivery.Status.CLAIMED)
         fields["attempts"] = Case(
             When(pk=start.pk, then=F("attempts") + 1), default=F("attempts"), output_field=PositiveSmallIntegerField()
         )
@@ -424,7 +449,7 @@ def _advance(*, claim: uuid.UUID, sent: Delivery | None, start: Delivery | None,
     updated = Delivery.objects.filter(rows).update(**fields)
     if start is None:
         return False
-    if updated == waiting + (sent is not None):
+    if updated == (sent is not None) + (waiting if renew else 1):
         return True
     # Fewer rows than this worker holds: its claim was given to another worker (see deliveries_release_stale).
     return Delivery.objects.filter(pk=start.pk, claim=claim, status=Delivery.Status.SENDING).exists()

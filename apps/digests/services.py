@@ -300,7 +300,8 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
     `sent` just after, so a crash loses at most the one email in flight and never sends one twice.
 
     A fixed number of queries per batch (the readers' situations are read for the whole batch) and one statement per
-    email: the UPDATE that starts an email also records the one before as sent and renews the batch's lease."""
+    email: the UPDATE that starts an email also records the one before as sent (and, now and then, renews the lease
+    on the rest of the batch)."""
     now = now or timezone.now()
     result = BatchResult()
     claim = _claim(edition_id=edition_id, now=now, batch_size=batch_size)

@@ -112,6 +112,7 @@ EXPECTED = {
     "digest_unsubscribe":                     ("get", None,          "400 400 400 400 400 400 400 400"),
     "digests:detail":                         ("get", "digest",      "302 200 200 200 200 200 200 200"),
     "digests:list":                           ("get", None,          "302 200 200 200 200 200 200 200"),
+    "digests:week":                           ("get", "digest",      "302 200 200 200 200 200 200 200"),
     "digests:preview":                        ("get", None,          "302 403 403 403 403 403 403 200"),
     "digests:preview_html":                   ("get", None,          "302 403 403 403 403 403 403 404"),
     "healthz":                                ("get", None,          "200 200 200 200 200 200 200 200"),

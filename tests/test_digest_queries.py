@@ -1,11 +1,13 @@
-"""Building the week's digests and the leaderboards costs a fixed number of queries, however many people there are."""
+"""Building and sending the week's digests and the leaderboards cost a fixed number of queries, however many people
+there are (sending: one statement per email)."""
 
 import datetime
 
 import pytest
 import time_machine
+from django.core import mail
 
-from apps.digests.services import edition_build
+from apps.digests.services import deliveries_send_pending, edition_build
 from apps.leaderboards.services import leaderboards_refresh
 from tests.factories import DecisionFactory, EndorsementFactory, TeamFactory, TrustStatementFactory, agent, manager
 
@@ -23,6 +25,11 @@ BUILD_QUERIES = 53  # three of them tell managers how many of their agents earne
 REFRESH_QUERIES = 198  # one score source version read per snapshot, and one to know whether badges can have changed;
 # this first refresh also computes, once, every month since the first story (quarters and all time add up months),
 # and writes each snapshot's standings (six statements). A month adds a fixed number; people add none.
+# Sending: per batch, claim it (a savepoint, the locking SELECT, the UPDATE, the release), read it, the readers'
+# situations (three), the organisation's name and the statement recording the last email as sent (10); then one
+# claim that finds nothing left (3). Plus one statement per email, which starts it, records the one before as sent
+# and renews the batch's lease (before: three statements, the reader's situation and the organisation, ~6 per email).
+SEND_BATCH_QUERIES = 13
 PAGE_QUERIES = 12
 
 
@@ -49,6 +56,20 @@ def test_building_a_week_runs_a_fixed_number_of_queries(people_per_team, django_
         edition = edition_build(week_start=WEEK, now=AFTER)
 
     assert edition.deliveries.count() == 2 * (people_per_team + 1)
+
+
+@pytest.mark.parametrize("people_per_team", [3, 12])
+def test_sending_a_week_runs_one_statement_per_email_and_a_fixed_number_per_batch(
+    people_per_team, django_assert_num_queries
+):
+    an_organisation_with(people_per_team)
+    edition = edition_build(week_start=WEEK, now=AFTER)
+    recipients = 2 * (people_per_team + 1)
+
+    with django_assert_num_queries(SEND_BATCH_QUERIES + recipients):
+        result = deliveries_send_pending(edition_id=edition.pk, now=AFTER)
+
+    assert result.sent == recipients == len(mail.outbox)
 
 
 @pytest.mark.parametrize("people_per_team", [3, 12])

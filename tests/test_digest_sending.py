@@ -231,3 +231,32 @@ def test_an_smtp_server_that_is_down_counts_each_attempt_and_backs_off(week, set
     delivery = Delivery.objects.filter(recipient=week["tom"]).get()
     assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 1
     assert delivery.next_attempt_at > AFTER and "Connection refused" in delivery.last_error
+
+
+def test_the_situations_read_for_a_whole_batch_are_each_readers_own():
+    """The sender reads where every reader of a batch stands at once: each still gets their own words."""
+    from apps.digests.selectors import reader_situations
+    from tests.factories import DecisionFactory, ReviewFactory, TeamFactory, admin, manager
+
+    billing, returns = TeamFactory(name="Billing"), TeamFactory(name="Returns")
+    lead, deputy = manager(billing, returns), manager(billing)
+    ana, tom, director = agent(billing), agent(returns), admin()
+    with time_machine.travel(WHEN, tick=False):
+        DecisionFactory(author=ana, created_at=WHEN - datetime.timedelta(days=3))
+        DecisionFactory(author=ana)
+        DecisionFactory(author=tom)
+        ReviewFactory(decision=DecisionFactory(author=tom))  # in a review: waits for nobody
+        DecisionFactory(author=tom, approved=True, approved_by=lead)
+        DecisionFactory(author=lead, team=billing)  # the lead's own story is not in the lead's queue
+        situations = reader_situations(user_ids=[p.pk for p in (lead, deputy, ana, tom, director)])
+
+    def brief(person):
+        situation = situations[person.pk]
+        return situation["role"], situation["waiting"], situation["queue"]
+
+    assert brief(lead) == ("manager", 1, 3)
+    assert brief(deputy) == ("manager", 0, 3)
+    assert brief(ana) == ("agent", 2, 0)
+    assert brief(tom) == ("agent", 1, 0)
+    assert brief(director) == ("reader", 0, 0)
+    assert situations[ana.pk]["waiting_since"] == WHEN - datetime.timedelta(days=3)

@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from apps.digests import selectors
 from apps.digests.models import Digest
 from apps.digests.services import edition_build
-from tests.factories import UserFactory, a_week_to_celebrate
+from tests.factories import DepartmentFactory, TeamFactory, UserFactory, a_week_to_celebrate
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +17,10 @@ UTC = datetime.UTC
 WEEK = datetime.date(2026, 11, 16)
 WHEN = datetime.datetime(2026, 11, 18, 10, tzinfo=UTC)
 AFTER = datetime.datetime(2026, 11, 23, 8, 5, tzinfo=UTC)  # the digest of week 47 goes out on Monday at 08:00
+# A reader's archive, a week's page and a digest page, however many teams and weeks there are (sessions included).
+ARCHIVE_QUERIES = 11
+WEEK_PAGE_QUERIES = 9
+DIGEST_PAGE_QUERIES = 12
 
 
 @pytest.fixture
@@ -25,6 +30,12 @@ def week(db):
     data["edition"] = edition_build(week_start=WEEK, now=AFTER)
     data["digest"] = Digest.objects.get(edition=data["edition"], team=data["team"])
     return data
+
+
+def more_teams(count: int) -> list:
+    """Another department's teams, each with its digest every week."""
+    department = DepartmentFactory(name="Field Support")
+    return [TeamFactory(name=f"Field team {i:02d}", department=department) for i in range(count)]
 
 
 @pytest.fixture
@@ -39,6 +50,77 @@ def test_the_archive_lists_the_weeks_with_the_readers_own_digest_first(client, w
 
     assert "Week 47 · 16 Nov – 22 Nov 2026" in page
     assert page.index("Billing &amp; Accounts") < page.index("your digest") < page.index("Acme Support")
+
+
+def test_the_archive_shows_each_week_the_readers_digests_and_links_to_the_weeks_others(client, week):
+    more_teams(3)
+    edition = edition_build(week_start=WEEK - datetime.timedelta(weeks=1), now=AFTER)
+    organisation = Digest.objects.get(edition=edition, scope="organisation")
+    client.force_login(week["tom"])
+
+    page = client.get(reverse("digests:list")).content.decode()
+
+    # Week 46 was built with Field Support's department and three teams more: Tom reads his team's, its department's
+    # and the organisation's digests; the four others are one click away. Week 47 had no other.
+    assert "Field team" not in page and "Field Support" not in page
+    assert page.count("more digest") == 1 and "4 more digests" in page
+    assert f'href="{reverse("digests:week", args=[organisation.pk])}"' in page
+
+
+def test_the_weeks_page_lists_every_digest_a_page_at_a_time_and_finds_one_by_name(client, week, monkeypatch):
+    monkeypatch.setattr(selectors, "WEEK_DIGESTS_PER_PAGE", 5)
+    more_teams(8)
+    edition = edition_build(week_start=WEEK - datetime.timedelta(weeks=1), now=AFTER)
+    digest = Digest.objects.get(edition=edition, team=week["team"])
+    url = reverse("digests:week", args=[digest.pk])
+    client.force_login(week["mei"])
+
+    first, last = (client.get(url, {"page": n}).content.decode() for n in (1, 3))
+    found = client.get(url, {"q": " team 07 "}).content.decode()
+    nothing = client.get(url, {"q": "Warehouse"}).content.decode()
+
+    # 12 digests: the organisation, two departments, Billing & Accounts and Field team 00 to 07, by name.
+    assert "Page 1 of 3" in first and "Page 3 of 3" in last
+    assert first.index("Acme Support") < first.index("Field Support") < first.index("Billing &amp; Accounts")
+    assert "Field team 07" in last and "Field team 07" not in first
+    assert "Field team 07" in found and "Field team 06" not in found and "Acme Support" not in found
+    assert "No digest has that name this week." in nothing
+
+
+def test_a_digest_pages_menu_offers_the_organisation_the_departments_the_readers_team_and_the_whole_week(client, week):
+    more_teams(3)
+    edition = edition_build(week_start=WEEK - datetime.timedelta(weeks=1), now=AFTER)
+    field = Digest.objects.get(edition=edition, team__name="Field team 01")
+    client.force_login(week["tom"])
+
+    page = client.get(reverse("digests:detail", args=[field.pk])).content.decode()
+    start = page.index("Other digests this week")
+    menu = page[start : page.index("</details>", start)]
+
+    assert all(name in menu for name in ("Acme Support", "Field Support", "Billing &amp; Accounts", "Field team 01"))
+    assert "Field team 00" not in menu and "Field team 02" not in menu
+    assert f'href="{reverse("digests:week", args=[field.pk])}"' in menu
+
+
+@pytest.mark.parametrize("teams", [2, 40])
+def test_the_archive_the_weeks_page_and_a_digest_page_run_a_fixed_number_of_queries(
+    client, teams, django_assert_max_num_queries
+):
+    with time_machine.travel(WHEN, tick=False):
+        data = a_week_to_celebrate(when=WHEN)
+    more_teams(teams)
+    for weeks_ago in range(teams // 10 + 1):
+        edition_build(week_start=WEEK - datetime.timedelta(weeks=weeks_ago), now=AFTER)
+    digest = Digest.objects.get(edition__week_start=WEEK, team=data["team"])
+    client.force_login(data["tom"])
+    client.get(reverse("digests:list"))  # sessions, caches
+
+    with django_assert_max_num_queries(ARCHIVE_QUERIES):
+        assert client.get(reverse("digests:list")).status_code == 200
+    with django_assert_max_num_queries(WEEK_PAGE_QUERIES):
+        assert client.get(reverse("digests:week", args=[digest.pk])).status_code == 200
+    with django_assert_max_num_queries(DIGEST_PAGE_QUERIES):
+        assert client.get(reverse("digests:detail", args=[digest.pk])).status_code == 200
 
 
 def test_a_digest_page_shows_the_same_content_as_the_email_and_the_readers_own_line(client, week):

@@ -46,12 +46,18 @@ def unsubscribe_url(user) -> str:
     return absolute_url(reverse("digest_unsubscribe", args=[unsubscribe_token(user)]))
 
 
-def email_context(*, digest: Digest, recipient, personal: dict, situation: dict) -> dict:
-    """What the three templates need, in the active language."""
-    sections = present(digest)
-    for section in ("celebrated", "most_endorsed", "first_stories"):
-        for story in sections[section]:
-            story["url"] = absolute_url(story["path"])
+def email_context(*, digest: Digest, recipient, personal: dict, situation: dict, presented: dict | None = None) -> dict:
+    """What the three templates need, in the active language. `presented` keeps each digest's sections per language
+    for the next recipient of the same digest (the sender passes one per batch)."""
+    key = (digest.pk, translation.get_language())
+    sections = presented.get(key) if presented is not None else None
+    if sections is None:
+        sections = present(digest)
+        for section in ("celebrated", "most_endorsed", "first_stories"):
+            for story in sections[section]:
+                story["url"] = absolute_url(story["path"])
+        if presented is not None:
+            presented[key] = sections
     return {
         "digest": digest,
         "edition": digest.edition,
@@ -68,7 +74,7 @@ def email_context(*, digest: Digest, recipient, personal: dict, situation: dict)
 
 
 def render_digest_email(
-    *, digest: Digest, recipient, personal: dict, situation: dict | None = None
+    *, digest: Digest, recipient, personal: dict, situation: dict | None = None, presented: dict | None = None
 ) -> tuple[str, str, str]:
     """(subject, text, html) in the recipient's own language, with words that fit where they stand."""
     from .selectors import reader_situation
@@ -76,13 +82,27 @@ def render_digest_email(
     if situation is None:
         situation = reader_situation(user=recipient)
     with translation.override(recipient_language(recipient)):
-        context = email_context(digest=digest, recipient=recipient, personal=personal, situation=situation)
+        context = email_context(
+            digest=digest, recipient=recipient, personal=personal, situation=situation, presented=presented
+        )
     rendered = render_email("emails/digest", context, recipient=recipient)
     return rendered.subject, rendered.text, rendered.html
 
 
-def digest_message(*, digest: Digest, recipient, personal: dict, delivery: Delivery | None = None):
-    rendered_subject, text, html = render_digest_email(digest=digest, recipient=recipient, personal=personal)
+def digest_message(
+    *,
+    digest: Digest,
+    recipient,
+    personal: dict,
+    delivery: Delivery | None = None,
+    situation: dict | None = None,
+    presented: dict | None = None,
+):
+    """The email itself. The sender passes `situation` (read for its whole batch at once; without it, it is read
+    here in three queries, as for the admins' preview) and `presented` (see `email_context`)."""
+    rendered_subject, text, html = render_digest_email(
+        digest=digest, recipient=recipient, personal=personal, situation=situation, presented=presented
+    )
     link = unsubscribe_url(recipient)
     headers = {
         # RFC 8058: mail clients offer "unsubscribe" and POST to the link without opening it.

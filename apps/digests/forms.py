@@ -21,3 +21,14 @@ class PreviewForm(forms.Form):
         latest = self.fields["week"].queryset.first()
         if latest is not None:
             self.fields["week"].initial = latest.pk
+
+
+class WeekSearchForm(forms.Form):
+    """Finds a digest by its team's or department's name on a week's page."""
+
+    q = forms.CharField(
+        label=_("Team or department"), required=False, max_length=120, widget=forms.TextInput(attrs={"type": "search"})
+    )
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()

@@ -9,9 +9,9 @@ import uuid
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import Case, F, Min, PositiveSmallIntegerField, Q, TextField, UUIDField, Value, When
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -34,8 +34,8 @@ RETRY_BASE_SECONDS = 60  # 1, 2, 4, 8 minutes between the attempts
 
 def claim_lease() -> datetime.timedelta:
     """How long claimed deliveries stay with a worker that shows no sign of life. A live worker renews the lease
-    before each email, and one email takes at most a few SMTP timeouts; so a claim older than this belongs to a worker
-    that died, and the next tick gives its emails to another."""
+    at least every quarter of it (see `deliveries_send_batch`), and one email takes at most a few SMTP timeouts; so a
+    claim older than this belongs to a worker that died, and the next tick gives its emails to another."""
     return datetime.timedelta(seconds=settings.LEEWAY_DIGEST_CLAIM_LEASE)
 
 
@@ -297,58 +297,168 @@ def _failed(delivery: Delivery, error: Exception | str, *, now, count_attempt: b
 
 def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=None) -> BatchResult:
     """Claims a batch and sends it over one SMTP connection. Each email is marked `sending` just before it goes and
-    `sent` just after, so a crash loses at most the one email in flight and never sends one twice."""
+    `sent` just after, so a crash loses at most the one email in flight and never sends one twice.
+
+    A fixed number of queries per batch (the readers' situations are read for the whole batch) and one statement per
+    email: the UPDATE that starts an email also records the one before as sent (and, now and then, renews the lease
+    on the rest of the batch)."""
     now = now or timezone.now()
     result = BatchResult()
     claim = _claim(edition_id=edition_id, now=now, batch_size=batch_size)
     if claim is None:
         return result
-    batch = list(
-        Delivery.objects.filter(claim=claim, status=Delivery.Status.CLAIMED)
-        .select_related("recipient", "digest", "digest__edition")
-        .order_by("pk")
-    )
-    result.claimed = len(batch)
-    connection = get_connection()
+    sent: Delivery | None = None  # the email the server has taken, until the next statement records it
+    connection = None
+    renewed = time.monotonic()
     try:
-        connection.open()
-    except Exception as exc:  # the server is down: every claimed email waits for its next attempt
-        for delivery in batch:
-            _failed(delivery, exc, now=now, count_attempt=True)
-        result.failed = len(batch)
-        return result
-    try:
-        for delivery in batch:
-            _send_one(delivery, claim=claim, connection=connection, now=now, result=result)
+        messages = _prepare(claim=claim, edition_id=edition_id, now=now, result=result)
+        if not messages:
+            return result
+        connection = get_connection()
+        try:
+            connection.open()
+        except Exception as exc:  # the server is down: every claimed email waits for its next attempt
+            for delivery, _message in messages:
+                _failed(delivery, exc, now=now, count_attempt=True)
+            result.failed += len(messages)
+            return result
+        for index, (delivery, message) in enumerate(messages):
+            # Rewriting every waiting row before each email would cost a batch's worth of row versions per email:
+            # the lease of the rest is renewed only once a quarter of it has passed.
+            renew = time.monotonic() - renewed >= claim_lease().total_seconds() / 4
+            started = _advance(
+                claim=claim,
+                edition_id=edition_id,
+                sent=sent,
+                start=delivery,
+                waiting=len(messages) - index,
+                renew=renew,
+            )
+            renewed = time.monotonic() if renew else renewed
+            sent = None
+            if started and _send_one(delivery, message, connection=connection, now=now, result=result):
+                sent = delivery
+        _advance(claim=claim, edition_id=edition_id, sent=sent, start=None)
+        sent = None
     except BaseException:
-        # The task is being stopped (time limit, shutdown) or the database failed: what was not started goes back at
-        # once, for the next worker; the email in flight, if any, stays `sending` and becomes "in doubt".
-        Delivery.objects.filter(claim=claim, status=Delivery.Status.CLAIMED).update(
+        # The task is being stopped (time limit, shutdown) or the database failed: an email the server has taken is
+        # recorded as sent, what was not started goes back at once, for the next worker; the email in flight, if
+        # any, stays `sending` and becomes "in doubt".
+        if sent is not None:
+            _advance(claim=claim, edition_id=edition_id, sent=sent, start=None)
+        Delivery.objects.filter(edition_id=edition_id, claim=claim, status=Delivery.Status.CLAIMED).update(
             status=Delivery.Status.PENDING, claim=None
         )
         raise
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
     return result
 
 
-def _send_one(delivery: Delivery, *, claim, connection, now, result: BatchResult) -> None:
-    recipient = delivery.recipient
-    if not (recipient.is_active and recipient.email_digest and recipient.email):
-        # Opted out (or left) since the week was built.
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, claim=None)
-        result.skipped += 1
-        return
-    message = digest_message(digest=delivery.digest, recipient=recipient, personal=delivery.personal, delivery=delivery)
-    message.connection = connection
-    # A sign of life: the lease on the rest of this worker's batch is renewed before each email.
-    moment = timezone.now()
-    Delivery.objects.filter(claim=claim, status=Delivery.Status.CLAIMED).update(claimed_at=moment)
-    started = Delivery.objects.filter(pk=delivery.pk, claim=claim, status=Delivery.Status.CLAIMED).update(
-        status=Delivery.Status.SENDING, attempts=F("attempts") + 1, claimed_at=moment
+def _prepare(
+    *, claim: uuid.UUID, edition_id: int, now, result: BatchResult
+) -> list[tuple[Delivery, EmailMultiAlternatives]]:
+    """The batch's emails, rendered before the first one goes (so that between the server taking an email and the
+    statement that records it, nothing else runs). A fixed number of queries, whatever the batch's size."""
+    from .selectors import reader_situations  # selectors builds on this module's rules
+
+    batch = list(
+        Delivery.objects.filter(edition_id=edition_id, claim=claim, status=Delivery.Status.CLAIMED)
+        .select_related("recipient", "digest", "digest__edition")
+        .order_by("pk")
     )
-    if not started:
-        return
+    result.claimed = len(batch)
+    # Opted out (or left) since the week was built.
+    gone = [d.pk for d in batch if not (d.recipient.is_active and d.recipient.email_digest and d.recipient.email)]
+    if gone:
+        Delivery.objects.filter(pk__in=gone, claim=claim).update(status=Delivery.Status.SKIPPED, claim=None)
+        result.skipped += len(gone)
+        batch = [d for d in batch if d.pk not in gone]
+    situations = reader_situations(user_ids=[d.recipient_id for d in batch])
+    messages, presented = [], {}
+    with _organisation_read_once():
+        for delivery in batch:
+            try:
+                message = digest_message(
+                    digest=delivery.digest,
+                    recipient=delivery.recipient,
+                    personal=delivery.personal,
+                    delivery=delivery,
+                    situation=situations[delivery.recipient_id],
+                    presented=presented,
+                )
+            except Exception as exc:  # one email that cannot be rendered must not hold up the others
+                logger.exception("Could not render digest delivery %s", delivery.pk)
+                _failed(delivery, exc, now=now, count_attempt=True)
+                result.failed += 1
+                continue
+            messages.append((delivery, message))
+    return messages
+
+
+@contextlib.contextmanager
+def _organisation_read_once():
+    """Every email names the organisation: read it once per batch, as a request does
+    (apps.org.models.OneOrganisationReadPerRequestMiddleware), not once per email."""
+    from apps.org.models import _request_organisation
+
+    token = _request_organisation.set([])
+    try:
+        yield
+    finally:
+        _request_organisation.reset(token)
+
+
+def _advance(
+    *,
+    claim: uuid.UUID,
+    edition_id: int,
+    sent: Delivery | None,
+    start: Delivery | None,
+    waiting: int = 0,
+    renew: bool = False,
+) -> bool:
+    """The one statement per email: records `sent` (the email the server has just taken) as sent, marks `start` as
+    sending (its attempt counted, its lease fresh) and, with `renew`, renews the lease on the `waiting` claimed emails
+    of the batch, `start` among them (a sign of life). Returns whether `start` is still this worker's to send: after a
+    lease lost (a worker too slow for it), another worker may have it."""
+    if sent is None and start is None:
+        return False
+    moment = timezone.now()
+    rows, fields = Q(pk__in=[]), {}
+    if start is not None:
+        rows |= Q(pk=start.pk, claim=claim, status=Delivery.Status.CLAIMED)
+        if renew:
+            rows |= Q(edition_id=edition_id, claim=claim, status=Delivery.Status.CLAIMED)
+        fields["attempts"] = Case(
+            When(pk=start.pk, then=F("attempts") + 1), default=F("attempts"), output_field=PositiveSmallIntegerField()
+        )
+        fields["claimed_at"] = (
+            Value(moment) if sent is None else Case(When(pk=sent.pk, then=F("claimed_at")), default=Value(moment))
+        )
+    if sent is not None:
+        rows |= Q(pk=sent.pk)
+        fields["sent_at"] = Case(When(pk=sent.pk, then=Value(moment)), default=F("sent_at"))
+        fields["claim"] = Case(When(pk=sent.pk, then=Value(None, output_field=UUIDField())), default=F("claim"))
+        fields["last_error"] = Case(When(pk=sent.pk, then=Value("")), default=F("last_error"), output_field=TextField())
+    fields["status"] = Case(
+        *([When(pk=sent.pk, then=Value(Delivery.Status.SENT))] if sent is not None else []),
+        *([When(pk=start.pk, then=Value(Delivery.Status.SENDING))] if start is not None else []),
+        default=F("status"),
+    )
+    updated = Delivery.objects.filter(rows).update(**fields)
+    if start is None:
+        return False
+    if updated == (sent is not None) + (waiting if renew else 1):
+        return True
+    # Fewer rows than this worker holds: its claim was given to another worker (see deliveries_release_stale).
+    return Delivery.objects.filter(pk=start.pk, claim=claim, status=Delivery.Status.SENDING).exists()
+
+
+def _send_one(delivery: Delivery, message, *, connection, now, result: BatchResult) -> bool:
+    """Hands one email, already marked `sending`, to the mail server. True when the server took it."""
+    message.connection = connection
     try:
         if connection.send_messages([message]) != 1:
             raise RuntimeError("The mail server did not accept the message.")
@@ -358,11 +468,9 @@ def _send_one(delivery: Delivery, *, claim, connection, now, result: BatchResult
         _failed(delivery, exc, now=now)
         result.failed += 1
         _reopen(connection)
-        return
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), claim=None, last_error=""
-    )
+        return False
     result.sent += 1
+    return True
 
 
 def _reopen(connection) -> None:

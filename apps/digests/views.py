@@ -12,7 +12,7 @@ from apps.leaderboards.periods import week_number
 
 from . import selectors, services
 from .emails import UnsubscribeLinkExpired, digest_message, render_digest_email, user_from_unsubscribe_token
-from .forms import PreviewForm
+from .forms import PreviewForm, WeekSearchForm
 from .models import Digest
 from .presenters import edition_title, personal_line, present
 
@@ -20,28 +20,26 @@ PREVIEW_HEADERS = ("Content-Language", "List-Unsubscribe", "List-Unsubscribe-Pos
 
 
 def digest_list(request: HttpRequest) -> HttpResponse:
-    """The archive: every week's digests, the reader's own first. Every signed-in person may read every digest:
-    a digest holds only shared stories."""
-    page = Paginator(selectors.editions_for_archive(), 12).get_page(request.GET.get("page"))
-    keys = selectors.scope_keys_of(user=request.user)
-    weeks = []
-    for edition in page:
-        digests = list(edition.digests.all())
-        mine = next((d for d in digests if selectors.digest_key(d) == keys["mine"]), None)
-        related = [d for d in digests if d != mine and selectors.digest_key(d) in keys["related"]]
-        others = [d for d in digests if d != mine and d not in related]
-        weeks.append(
-            {"edition": edition, "title": edition_title(edition), "mine": mine, "related": related, "others": others}
-        )
+    """The archive: every week's digests that concern the reader, their own first, and a link to the week's others.
+    Every signed-in person may read every digest: a digest holds only shared stories."""
+    page = Paginator(selectors.editions_for_archive(), selectors.ARCHIVE_WEEKS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    weeks = selectors.archive_weeks(user=request.user, editions=list(page))
+    for week in weeks:
+        week["title"] = edition_title(week["edition"])
     return render(request, "digests/list.html", {"weeks": weeks, "page": page})
 
 
-def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    digest = get_object_or_404(
+def _built_digest(pk: int) -> Digest:
+    return get_object_or_404(
         Digest.objects.select_related("edition", "team", "department"), pk=pk, edition__built_at__isnull=False
     )
+
+
+def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    digest = _built_digest(pk)
     delivery = selectors.delivery_of(user=request.user, edition=digest.edition)
-    siblings = list(digest.edition.digests.defer("content").order_by("scope", "title"))
     return render(
         request,
         "digests/detail.html",
@@ -60,7 +58,28 @@ def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if delivery
                 else []
             ),
-            "siblings": siblings,
+            "siblings": selectors.week_menu(user=request.user, digest=digest),
+        },
+    )
+
+
+def digest_week(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every digest of the week of digest `pk`, a page at a time, to be found by name among a thousand teams."""
+    digest = _built_digest(pk)
+    form = WeekSearchForm(request.GET or None)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    digests = selectors.week_digests(edition=digest.edition, search=search)
+    page = Paginator(digests, selectors.WEEK_DIGESTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "digests/week.html",
+        {
+            "digest": digest,
+            "edition": digest.edition,
+            "week_title": edition_title(digest.edition),
+            "form": form,
+            "search": search,
+            "page": page,
         },
     )
 

@@ -19,7 +19,7 @@ from apps.core.mail import is_permanent_failure
 from apps.leaderboards import periods
 from apps.leaderboards.models import Period, Snapshot
 from apps.leaderboards.services import snapshot_for_calendar
-from apps.org.models import Membership, Organisation
+from apps.org.models import Membership, Organisation, organisation_read_once
 
 from . import content as digest_content
 from .emails import digest_message
@@ -377,7 +377,7 @@ def _prepare(
         batch = [d for d in batch if d.pk not in gone]
     situations = reader_situations(user_ids=[d.recipient_id for d in batch])
     messages, presented = [], {}
-    with _organisation_read_once():
+    with organisation_read_once():
         for delivery in batch:
             try:
                 message = digest_message(
@@ -395,19 +395,6 @@ def _prepare(
                 continue
             messages.append((delivery, message))
     return messages
-
-
-@contextlib.contextmanager
-def _organisation_read_once():
-    """Every email names the organisation: read it once per batch, as a request does
-    (apps.org.models.OneOrganisationReadPerRequestMiddleware), not once per email."""
-    from apps.org.models import _request_organisation
-
-    token = _request_organisation.set([])
-    try:
-        yield
-    finally:
-        _request_organisation.reset(token)
 
 
 def _advance(

@@ -1,3 +1,4 @@
+import contextlib
 import contextvars
 import datetime
 from decimal import Decimal
@@ -166,16 +167,23 @@ _request_organisation: contextvars.ContextVar[list | None] = contextvars.Context
 )
 
 
+@contextlib.contextmanager
+def organisation_read_once():
+    """Within the block, `Organisation.current()` reads the organisation once (a request, a batch of emails)."""
+    token = _request_organisation.set([])
+    try:
+        yield
+    finally:
+        _request_organisation.reset(token)
+
+
 class OneOrganisationReadPerRequestMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_organisation.set([])
-        try:
+        with organisation_read_once():
             return self.get_response(request)
-        finally:
-            _request_organisation.reset(token)
 
 
 class Department(models.Model):

@@ -164,3 +164,14 @@ def test_the_decision_page_runs_a_constant_number_of_queries(client, team, count
     with django_assert_max_num_queries(14):
         response = client.get(reverse("decisions:detail", args=[decision.pk]))
     assert response.status_code == 200
+
+
+def test_the_team_filter_lists_every_team_and_keeps_the_chosen_one(client, an_agent, team):
+    other = TeamFactory(name="Billing <& Co>")
+    client.force_login(an_agent)
+
+    page = client.get(reverse("home"), {"team": other.pk}).content.decode()
+
+    assert f'<option value="{other.pk}" selected>Billing &lt;&amp; Co&gt;</option>' in page
+    assert f'<option value="{team.pk}">{team.name}</option>' in page
+    assert '<option value="">All teams</option>' in page

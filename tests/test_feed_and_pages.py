@@ -1,5 +1,9 @@
 """The feed, the decision page and My decisions: what each shows, and a constant number of SQL queries."""
 
+import datetime
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -32,10 +36,60 @@ def test_the_feed_is_newest_first_and_paginated(client, an_agent, team):
     client.force_login(an_agent)
 
     first = client.get(reverse("home")).content.decode()
-    second = client.get(reverse("home"), {"page": 2}).content.decode()
+    second = client.get(reverse("home") + _older_link(first)).content.decode()
 
     assert first.index("Story number 24") < first.index("Story number 23")
     assert "Story number 04" not in first and "Story number 04" in second
+    assert "Story number 05" in first and "Story number 05" not in second
+    assert 'rel="next"' not in second and 'rel="first"' in second
+
+
+def _older_link(page: str) -> str:
+    match = re.search(r'href="(\?[^"]*)" rel="next"', page)
+    assert match, "no link to older stories"
+    return html.unescape(match[1])
+
+
+def test_the_feed_pages_by_cursor_even_through_stories_of_the_same_moment(client, an_agent, team):
+    moment = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+    for n in range(45):
+        DecisionFactory(author=agent(team), approved=n % 2 == 0, action=f"Story number {n:02d}", created_at=moment)
+    client.force_login(an_agent)
+
+    seen, url = [], reverse("home")
+    for _ in range(3):
+        page = client.get(url).content.decode()
+        seen += re.findall(r"Story number \d\d", page)
+        if 'rel="next"' not in page:
+            break
+        url = reverse("home") + _older_link(page)
+
+    assert sorted(seen) == [f"Story number {n:02d}" for n in range(45)]
+
+
+def test_the_older_link_keeps_the_filters(client, an_agent):
+    for n in range(22):
+        DecisionFactory(approved=True, channel="chat" if n % 2 else "phone", action=f"Story number {n:02d}")
+    for n in range(22, 44):
+        DecisionFactory(approved=True, channel="chat", action=f"Story number {n:02d}")
+    client.force_login(an_agent)
+
+    first = client.get(reverse("home"), {"channel": "chat"}).content.decode()
+    link = _older_link(first)
+    second = client.get(reverse("home") + link).content.decode()
+
+    assert "channel=chat" in link
+    assert "Story number 01" in second and "Story number 00" not in second
+
+
+def test_a_malformed_cursor_shows_the_newest_stories(client, an_agent):
+    DecisionFactory(approved=True, action="The newest story")
+    client.force_login(an_agent)
+
+    for cursor in ("nonsense", "99999999999999999_1", "999999999999999999_1", "-5_3"):
+        page = client.get(reverse("home"), {"before": cursor})
+        assert page.status_code == 200
+    assert "The newest story" in client.get(reverse("home"), {"before": "nonsense"}).content.decode()
 
 
 def test_the_feed_filters_by_team_category_channel_and_value(client, an_agent):
@@ -110,3 +164,14 @@ def test_the_decision_page_runs_a_constant_number_of_queries(client, team, count
     with django_assert_max_num_queries(14):
         response = client.get(reverse("decisions:detail", args=[decision.pk]))
     assert response.status_code == 200
+
+
+def test_the_team_filter_lists_every_team_and_keeps_the_chosen_one(client, an_agent, team):
+    other = TeamFactory(name="Billing <& Co>")
+    client.force_login(an_agent)
+
+    page = client.get(reverse("home"), {"team": other.pk}).content.decode()
+
+    assert f'<option value="{other.pk}" selected>Billing &lt;&amp; Co&gt;</option>' in page
+    assert f'<option value="{team.pk}">{team.name}</option>' in page
+    assert '<option value="">All teams</option>' in page

@@ -13,7 +13,7 @@ from django.urls import reverse
 from apps.decisions.models import Decision
 from apps.org.models import Organisation
 from apps.recognition.models import AuditEvent, Notification, QueueReminder
-from apps.recognition.selectors import escalated_for
+from apps.recognition.selectors import ESCALATED_SHOWN, escalated_for
 from apps.recognition.services import waiting_queue_nudge
 from apps.recognition.waiting import working_days_before
 from tests.factories import (
@@ -181,3 +181,20 @@ def test_another_team_manager_is_not_reminded_of_stories_they_do_not_manage(wait
     nudge(at(19))
 
     assert all(stranger.email not in m.to for m in mail.outbox)
+
+
+@pytest.mark.parametrize("count", [3, ESCALATED_SHOWN + 5])
+def test_a_head_sees_the_oldest_stories_that_waited_too_long_and_how_many_more_in_constant_queries(
+    client, an_agent, a_manager, team, count, django_assert_max_num_queries
+):
+    head = department_head(team.department)
+    for n in range(count):
+        DecisionFactory(author=an_agent, created_at=LOGGED + datetime.timedelta(minutes=n), action=f"Waiting {n:02d}")
+    client.force_login(head)
+
+    with time_machine.travel(at(25), tick=False), django_assert_max_num_queries(10):
+        page = client.get(reverse("recognition:queue")).content.decode()
+
+    shown = min(count, ESCALATED_SHOWN)
+    assert [f"Waiting {n:02d}" in page for n in range(count)] == [True] * shown + [False] * (count - shown)
+    assert ("And 5 more stories, newer than these." in page) == (count > ESCALATED_SHOWN)

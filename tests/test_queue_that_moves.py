@@ -1,14 +1,18 @@
 """A queue that moves: the whole story to decide on, approve and celebrate in place, covered stories approved
 together, and a story returned to its author with a note (not a penalty), all through services with an audit trail."""
 
+import datetime
+import html
+import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from apps.decisions.models import Decision
 from apps.recognition.models import AuditEvent, Notification
-from apps.recognition.selectors import manager_queue
+from apps.recognition.selectors import CELEBRATE_SHOWN, QUEUE_PAGE, manager_queue
 from tests.factories import DecisionFactory, TeamFactory, agent, manager
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +187,7 @@ def test_approving_a_returned_story_clears_the_return(client, an_agent, a_manage
     assert story.status == "approved" and story.returned_at is None
 
 
-@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize("count", [3, 45])
 def test_the_queue_costs_the_same_queries_however_many_stories_wait(
     client, an_agent, a_manager, team, count, django_assert_max_num_queries
 ):
@@ -194,7 +198,46 @@ def test_the_queue_costs_the_same_queries_however_many_stories_wait(
             DecisionFactory(author=agent(team), covered=False)
     client.force_login(a_manager)
 
-    with django_assert_max_num_queries(14):
+    # One more than before the queue was paged: how many wait in all.
+    with django_assert_max_num_queries(15):
         page = client.get(reverse("recognition:queue")).content.decode()
 
-    assert page.count('class="queue-item__story"') == count
+    assert page.count('class="queue-item__story"') == min(count, QUEUE_PAGE)
+    assert f'<div class="stat__value">{count}</div>' in page  # every waiting story is counted
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 18, 10, 0, tzinfo=datetime.UTC), tick=False)
+def test_a_long_queue_shows_the_oldest_in_full_and_the_next_ones_on_request(client, an_agent, a_manager):
+    start = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+    stories = [
+        _covered(an_agent, action=f"Waiting story {n:02d}", created_at=start + datetime.timedelta(hours=n // 2))
+        for n in range(QUEUE_PAGE + 5)
+    ]
+    client.force_login(a_manager)
+
+    first = client.get(reverse("recognition:queue")).content.decode()
+    link = re.search(r'href="(\?after=[^"]+)" rel="next"', first)
+    second = client.get(reverse("recognition:queue") + html.unescape(link[1])).content.decode()
+
+    assert [f"Waiting story {n:02d}" in first for n in range(QUEUE_PAGE + 5)] == [True] * QUEUE_PAGE + [False] * 5
+    assert [f"Waiting story {n:02d}" in second for n in range(QUEUE_PAGE + 5)] == [False] * QUEUE_PAGE + [True] * 5
+    assert 'rel="next"' not in second and 'rel="first"' in second
+    assert f'<div class="stat__value">{len(stories)}</div>' in second
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 18, 10, 0, tzinfo=datetime.UTC), tick=False)
+def test_the_latest_approved_stories_are_offered_for_celebration_and_the_rest_counted(client, an_agent, a_manager):
+    approved = datetime.datetime(2026, 11, 10, 9, 0, tzinfo=datetime.UTC)
+    for n in range(CELEBRATE_SHOWN + 3):
+        DecisionFactory(
+            author=an_agent,
+            approved=True,
+            approved_at=approved + datetime.timedelta(hours=n),
+            action=f"Approved {n:02d}",
+        )
+    client.force_login(a_manager)
+
+    page = client.get(reverse("recognition:queue")).content.decode()
+
+    assert "Approved 12" in page and "Approved 03" in page and "Approved 02" not in page
+    assert "And 3 more approved in the last two weeks" in page

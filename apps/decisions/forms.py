@@ -2,7 +2,10 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
@@ -166,6 +169,26 @@ class PrecedentsForm(forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), required=False)
 
 
+class QuickSelect(forms.Select):
+    """The same <select> as Django's, its options written in Python instead of one template each: the feed's team
+    filter lists every team of the organisation (a thousand at 10,000 agents), where a template per option cost
+    more than the rest of the page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '\n  <option value="{}"{}>{}</option>\n',
+            (
+                (str(option), mark_safe(" selected") if str(option) in selected else "", label)
+                for option, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
 class FeedFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
@@ -174,7 +197,11 @@ class FeedFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. late fee, reembolso, terugbetaling")}),
     )
     team = forms.ModelChoiceField(
-        queryset=Team.objects.order_by("name"), required=False, empty_label=_("All teams"), label=_("Team")
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label=_("All teams"),
+        label=_("Team"),
+        widget=QuickSelect,
     )
     category = forms.ModelChoiceField(
         queryset=Category.objects.filter(is_active=True),

@@ -316,6 +316,26 @@ class Decision(models.Model):
             models.Index(fields=["team", "status"]),
             models.Index(fields=["author", "-created_at"]),
             models.Index(fields=["approved_at"]),
+            # The feed's shared stories, newest first, read page by page from a cursor.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(status__in=["approved", "celebrated"]),
+                name="decision_shared_newest",
+            ),
+            # The feed filtered by team (one team among a thousand): its shared stories, newest first.
+            models.Index(
+                fields=["team", "-created_at", "-id"],
+                condition=Q(status__in=["approved", "celebrated"]),
+                name="decision_shared_by_team",
+            ),
+            # A team's waiting stories: the feed's "my team" branch and the manager's queue, oldest first.
+            models.Index(
+                fields=["team", "created_at", "id"], condition=Q(status="submitted"), name="decision_submitted_by_team"
+            ),
+            # Every waiting story, oldest first: what waited too long (for heads and admins) and the reminder jobs.
+            models.Index(
+                fields=["created_at", "id"], condition=Q(status="submitted"), name="decision_submitted_oldest"
+            ),
         ]
 
     def __str__(self):

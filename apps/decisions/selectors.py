@@ -1,4 +1,5 @@
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -105,6 +106,15 @@ def with_card_data(decisions: QuerySet[Decision]) -> QuerySet[Decision]:
     ).prefetch_related("values")
 
 
+def _filtered(decisions: QuerySet[Decision], filters: dict) -> QuerySet[Decision]:
+    for name in ("team", "category", "channel"):
+        if filters.get(name):
+            decisions = decisions.filter(**{name: filters[name]})
+    if filters.get("value"):
+        decisions = decisions.filter(values=filters["value"])
+    return decisions
+
+
 def feed_for_user(*, user, filters: dict | None = None) -> QuerySet[Decision]:
     """The home feed: shared stories from the whole organisation plus my teams' submitted ones, newest first."""
     my_team_ids = Membership.objects.filter(user=user).values("team_id")
@@ -112,14 +122,73 @@ def feed_for_user(*, user, filters: dict | None = None) -> QuerySet[Decision]:
         Q(status__in=Decision.SHARED_STATUSES) | Q(status=Decision.Status.SUBMITTED, team_id__in=my_team_ids)
     )
     filters = filters or {}
-    for name in ("team", "category", "channel"):
-        if filters.get(name):
-            decisions = decisions.filter(**{name: filters[name]})
-    if filters.get("value"):
-        decisions = decisions.filter(values=filters["value"])
+    decisions = _filtered(decisions, filters)
     if filters.get("q"):
         return with_card_data(search.matching(decisions, filters["q"])).order_by("-search_rank", "-created_at", "-pk")
     return with_card_data(decisions).order_by("-created_at", "-pk")
+
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_CURSOR = re.compile(r"^(\d{1,18})_(\d{1,18})$")
+
+
+def feed_cursor(decision: Decision) -> str:
+    """Where the next page of the feed starts: just after this story (its moment in microseconds, and its id)."""
+    return f"{(decision.created_at - _EPOCH) // datetime.timedelta(microseconds=1)}_{decision.pk}"
+
+
+def parse_feed_cursor(value: str | None) -> tuple[datetime.datetime, int] | None:
+    """The (created_at, id) a cursor names; None for no cursor or a malformed one (the first page)."""
+    match = _CURSOR.match(value or "")
+    if not match:
+        return None
+    try:
+        moment = _EPOCH + datetime.timedelta(microseconds=int(match[1]))
+    except OverflowError:
+        return None
+    return moment, int(match[2])
+
+
+@dataclass
+class FeedPage:
+    stories: list[Decision]
+    next_cursor: str | None  # where "Older" continues; None on the last page
+    # Search results are ranked, so they page by offset (bounded by the matches, not by the history).
+    next_offset: int | None = None
+
+
+def feed_page(*, user, filters: dict | None = None, cursor: str | None = None, offset: int = 0, size: int) -> FeedPage:
+    """One page of the feed, newest first, after `cursor` (keyset pagination: the same cost on page 1 and page
+    1,000, and no COUNT over the whole history). Two queries: the ids (the shared stories and my teams' submitted
+    ones, each newest first from its own index, merged), then the cards.
+
+    With a search query the stories come best match first instead, `size` from `offset`."""
+    filters = filters or {}
+    if filters.get("q"):
+        found = list(feed_for_user(user=user, filters=filters)[offset : offset + size + 1])
+        more = len(found) > size
+        return FeedPage(stories=found[:size], next_cursor=None, next_offset=offset + size if more else None)
+    decisions = _filtered(Decision.objects.all(), filters)
+    after = parse_feed_cursor(cursor)
+    if after is not None:
+        moment, pk = after
+        # The redundant `created_at <= moment` bounds the index scan; the OR breaks ties between equal moments.
+        decisions = decisions.filter(created_at__lte=moment).filter(Q(created_at__lt=moment) | Q(pk__lt=pk))
+    newest = ("-created_at", "-pk")
+    # Two branches, not one OR: each is read newest first from its own partial index (decision_shared_newest,
+    # decision_submitted_by_team) and stops after size + 1 rows, however many stories the organisation has.
+    shared = decisions.filter(status__in=Decision.SHARED_STATUSES).order_by(*newest).values_list("pk", "created_at")
+    my_team_ids = Membership.objects.filter(user=user).values("team_id")
+    submitted = (
+        decisions.filter(status=Decision.Status.SUBMITTED, team_id__in=my_team_ids)
+        .order_by(*newest)
+        .values_list("pk", "created_at")
+    )
+    rows = list(shared[: size + 1].union(submitted[: size + 1], all=True).order_by("-created_at", "-pk")[: size + 1])
+    ids = [pk for pk, _created_at in rows[:size]]
+    stories = list(with_card_data(Decision.objects.filter(pk__in=ids)).order_by(*newest)) if ids else []
+    more = len(rows) > size and stories
+    return FeedPage(stories=stories, next_cursor=feed_cursor(stories[-1]) if more else None)
 
 
 # How many precedents the log form shows while the agent types.

@@ -23,6 +23,8 @@ from .forms import (
 from .models import Category, Decision, TrustStatement
 
 FEED_PAGE_SIZE = 20
+# Search results page by offset; past this many, refining the search helps more than paging.
+FEED_MAX_OFFSET = 1000
 
 
 def _visible_decision(request: HttpRequest, pk: int) -> Decision:
@@ -45,11 +47,18 @@ def _managed_team(request: HttpRequest, team_id: int) -> Team:
 def feed(request: HttpRequest) -> HttpResponse:
     filter_form = FeedFilterForm(request.GET or None)
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
-    page = Paginator(selectors.feed_for_user(user=request.user, filters=filters), FEED_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    cursor = request.GET.get("before")
+    offset = request.GET.get("start", "")
+    page = selectors.feed_page(
+        user=request.user,
+        filters=filters,
+        cursor=cursor,
+        offset=min(int(offset), FEED_MAX_OFFSET) if offset.isdigit() else 0,
+        size=FEED_PAGE_SIZE,
     )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "before", "start"):
+        query.pop(name, None)
     return render(
         request,
         "decisions/feed.html",
@@ -58,6 +67,7 @@ def feed(request: HttpRequest) -> HttpResponse:
             "filter_form": filter_form,
             "filtered": bool(filters and any(filters.values())),
             "query": query.urlencode(),
+            "paged": bool(cursor or offset),
         },
     )
 

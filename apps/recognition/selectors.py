@@ -14,6 +14,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
@@ -21,7 +22,13 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.decisions.models import Category, Decision
-from apps.decisions.selectors import can_manage_decision, story_path, visible_decisions
+from apps.decisions.selectors import (
+    can_manage_decision,
+    feed_cursor,
+    parse_feed_cursor,
+    story_path,
+    visible_decisions,
+)
 from apps.org.models import Organisation
 from apps.org.selectors import teams_acted_on_by
 
@@ -102,12 +109,23 @@ def can_endorse(*, user: User, decision: Decision) -> bool:
 # --- the manager's queue ------------------------------------------------------------------------------------------
 
 
+# How many stories the queue shows in full at once (each with its text and actions), and how many of the approved
+# ones and of those that waited too long: the page costs the same whatever the backlog, which is counted instead.
+QUEUE_PAGE = 20
+CELEBRATE_SHOWN = 10
+ESCALATED_SHOWN = 20
+
+
 @dataclass
 class Queue:
     waiting: list[Decision]
     to_celebrate: list[Decision]
     open_reviews: list[Review]
     returned: list[Decision] = field(default_factory=list)
+    waiting_total: int = 0
+    to_celebrate_total: int = 0
+    # Where "Show the next ones" continues (after the last waiting story shown); None when none is left.
+    next_cursor: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -117,11 +135,20 @@ class Queue:
     def covered_waiting(self) -> list[Decision]:
         return [decision for decision in self.waiting if decision.covered]
 
+    @property
+    def more_to_celebrate(self) -> int:
+        return self.to_celebrate_total - len(self.to_celebrate)
 
-def manager_queue(*, manager: User) -> Queue:
+
+def _with_total(queryset: QuerySet) -> QuerySet:
+    """Adds `total`: how many rows the query has before its LIMIT (in the same query)."""
+    return queryset.annotate(total=Window(Count("pk")))
+
+
+def manager_queue(*, manager: User, cursor: str | None = None) -> Queue:
     """What a manager has to act on, for the teams they manage: submitted stories oldest first (not those in
-    review or returned to their authors), recently approved ones that could still be celebrated, those returned to
-    their authors, and open reviews. Five queries."""
+    review or returned to their authors), QUEUE_PAGE at a time from `cursor`; the latest approved ones that could
+    still be celebrated; those returned to their authors, and open reviews. Six queries whatever the backlog."""
     now = timezone.now()
     team_ids = list(teams_acted_on_by(user=manager).values_list("pk", flat=True))
     base = annotate_recognition(
@@ -133,15 +160,23 @@ def manager_queue(*, manager: User) -> Queue:
     submitted = base.filter(status=Decision.Status.SUBMITTED).exclude(
         Exists(Review.objects.filter(decision=OuterRef("pk")))
     )
-    waiting = list(submitted.filter(returned_at__isnull=True).order_by("created_at", "pk"))
+    pending = submitted.filter(returned_at__isnull=True)
+    waiting_total = pending.order_by().count()
+    after = parse_feed_cursor(cursor)
+    if after is not None:
+        moment, pk = after
+        pending = pending.filter(created_at__gte=moment).filter(Q(created_at__gt=moment) | Q(pk__gt=pk))
+    waiting = list(pending.order_by("created_at", "pk")[: QUEUE_PAGE + 1])
+    next_cursor = feed_cursor(waiting[QUEUE_PAGE - 1]) if len(waiting) > QUEUE_PAGE else None
+    waiting = waiting[:QUEUE_PAGE]
     returned = list(submitted.filter(returned_at__isnull=False).order_by("-returned_at", "-pk"))
     for decision in waiting:
         decision.waited = now - decision.created_at
         decision.is_overdue = decision.waited > QUEUE_OVERDUE_AFTER
     to_celebrate = list(
-        base.filter(status=Decision.Status.APPROVED, approved_at__gte=now - CELEBRATE_WINDOW).order_by(
+        _with_total(base.filter(status=Decision.Status.APPROVED, approved_at__gte=now - CELEBRATE_WINDOW)).order_by(
             "-approved_at", "-pk"
-        )
+        )[:CELEBRATE_SHOWN]
     )
     open_reviews = list(
         Review.objects.filter(decision__team_id__in=team_ids, status=Review.Status.OPEN)
@@ -150,12 +185,33 @@ def manager_queue(*, manager: User) -> Queue:
         .annotate(message_count=Count("messages"))
         .order_by("opened_at", "pk")
     )
-    return Queue(waiting=waiting, to_celebrate=to_celebrate, open_reviews=open_reviews, returned=returned)
+    return Queue(
+        waiting=waiting,
+        to_celebrate=to_celebrate,
+        open_reviews=open_reviews,
+        returned=returned,
+        waiting_total=waiting_total,
+        to_celebrate_total=to_celebrate[0].total if to_celebrate else 0,
+        next_cursor=next_cursor,
+    )
 
 
-def escalated_for(*, user: User) -> list[Decision]:
+class Escalated(list):
+    """The stories shown (a list), with how many there are in all."""
+
+    def __init__(self, stories, *, total: int):
+        super().__init__(stories)
+        self.total = total
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self)
+
+
+def escalated_for(*, user: User) -> Escalated:
     """Stories that waited past the organisation's second limit, for those who oversee their teams: every team for
-    admins, the teams of the departments they head for department heads. Oldest first, one query."""
+    admins, the teams of the departments they head for department heads. The ESCALATED_SHOWN oldest and how many
+    there are in all, one query."""
     stories = (
         waiting.escalated(organisation=Organisation.current())
         .select_related("author", "team", "category")
@@ -163,7 +219,8 @@ def escalated_for(*, user: User) -> list[Decision]:
     )
     if not user.is_staff:
         stories = stories.filter(team__department__heads=user)
-    return list(stories)
+    shown = list(_with_total(stories)[:ESCALATED_SHOWN])
+    return Escalated(shown, total=shown[0].total if shown else 0)
 
 
 def endorsements_of(*, decision: Decision) -> list[Endorsement]:

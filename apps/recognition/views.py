@@ -79,7 +79,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     oversees = heads or user.is_staff
     if not (acts or oversees):
         raise PermissionDenied
-    the_queue = selectors.manager_queue(manager=user) if acts else None
+    the_queue = selectors.manager_queue(manager=user, cursor=request.GET.get("after")) if acts else None
     escalated = selectors.escalated_for(user=user) if oversees else []
     return render(request, "recognition/queue.html", {"queue": the_queue, "escalated": escalated})
 

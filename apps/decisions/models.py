@@ -316,6 +316,13 @@ class Decision(models.Model):
             models.Index(fields=["team", "status"]),
             models.Index(fields=["author", "-created_at"]),
             models.Index(fields=["approved_at"]),
+            # Insights: the stories a scope's teams logged in a period (the ledger, calibration, earned autonomy).
+            models.Index(fields=["team", "created_at"], name="decision_team_created"),
+            # Insights: what each manager approved and celebrated in a period, and which teams celebrated this month.
+            models.Index(fields=["approved_by", "approved_at"], name="decision_approved_by_at"),
+            models.Index(
+                fields=["celebrated_at"], condition=Q(celebrated_at__isnull=False), name="decision_celebrated_at"
+            ),
         ]
 
     def __str__(self):

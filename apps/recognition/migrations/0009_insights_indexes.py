@@ -7,7 +7,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0009_insights_indexes'),
         ('recognition', '0008_notification_kinds_and_audit_verbs_of_every_branch'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -438,7 +438,7 @@ def _onboard_columns(first: str) -> list[Column]:
 def managers_on_board(*, org: Organisation, team_ids, window: Window, now: datetime.datetime) -> Onboard:
     """Per manager of the teams in scope, what they did in the window and what waits for them now, beside the
     median of every manager in the organisation; the same added up per department; and what needs attention.
-    Five queries, each a grouped pass over the period's rows (never one per manager)."""
+    Four queries, each a grouped pass over its rows (never one per manager), and two for what needs attention."""
     tz = periods.org_time_zone(org)
     start, end = window.bounds(tz)
     today = timezone.localtime(now, tz).date()

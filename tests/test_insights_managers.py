@@ -7,15 +7,18 @@ import time_machine
 from django.urls import reverse
 
 from apps.decisions.models import Decision, PlaybookAcknowledgement
+from apps.org.models import Membership
 from apps.recognition.models import Review
 from tests.factories import (
     DecisionFactory,
     DepartmentFactory,
     EndorsementFactory,
     GuardrailFactory,
+    MembershipFactory,
     ReviewFactory,
     TeamFactory,
     TrustStatementFactory,
+    admin,
     agent,
     department_head,
     manager,
@@ -99,6 +102,28 @@ def test_each_manager_beside_the_median_of_every_manager(client, org):
     ]  # fmt: skip
 
 
+def test_a_manager_of_two_teams_counts_both(client, org):
+    second = TeamFactory(name="Billing Plus", department=org["care"])
+    MembershipFactory(team=second, user=org["grace"], role=Membership.Role.MANAGER)
+    carl = agent(second, first_name="Carl")
+    category = Decision.objects.filter(author=org["ana"]).first().category  # no new rule to acknowledge
+    DecisionFactory(author=carl, category=category, created_at=at(16))  # waiting
+    DecisionFactory(
+        author=carl,
+        category=category,
+        created_at=at(17),
+        status=Decision.Status.APPROVED,
+        approved_by=org["grace"],
+        approved_at=at(17, 16),
+    )  # approved after 6 hours
+
+    rows = page_table(get(client, org["head"]).content.decode(), "managers")
+
+    # Three waiting (two in Billing, one in Billing Plus), waits of 24, 12 and 6 hours, three agents of whom Ana alone
+    # acknowledged the playbook.
+    assert rows[1] == ["Grace Okafor", "3", "12.0 h", "24.0 h", "3", "1", "1", "1", "1", "1", "1", "33.3%"]
+
+
 def test_departments_add_up_their_managers(client, org):
     page = get(client, org["head"]).content.decode()
 
@@ -146,3 +171,19 @@ def test_it_runs_a_constant_number_of_queries(client, org, stories, django_asser
     # the page itself, and the earned-autonomy offers waiting for the reader
     with time_machine.travel(TODAY, tick=False), django_assert_max_num_queries(17):
         client.get(reverse("insights:managers"))
+
+
+@pytest.mark.parametrize("teams", [0, 4])
+def test_its_queries_do_not_grow_with_the_managers(client, org, teams, django_assert_max_num_queries):
+    """Every manager counts in the organisation's medians: the page reads each table once, never once per manager."""
+    for n in range(teams):
+        team = TeamFactory(name=f"Extra {n}", department=org["care"])
+        boss, person = manager(team), agent(team)
+        story = DecisionFactory(
+            author=person, created_at=at(3), status=Decision.Status.APPROVED, approved_by=boss, approved_at=at(4)
+        )
+        EndorsementFactory(decision=story, endorser=boss, created_at=at(5))
+    client.force_login(admin())
+    with time_machine.travel(TODAY, tick=False), django_assert_max_num_queries(17):
+        page = client.get(reverse("insights:managers")).content.decode()
+    assert len(page_table(page, "managers")) == 1 + 3 + teams + 1  # header, managers, the median

@@ -100,6 +100,13 @@ def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
         ("insights autonomy", "head", "/insights/autonomy/"),
         ("insights reach", "head", "/insights/reach/"),
         ("insights me", "agent", "/insights/me/"),
+        # Each insights page as the other reader who sees many teams: a head (ten teams) and an admin (all of them).
+        ("insights ledger (admin)", "admin", "/insights/ledger/"),
+        ("insights managers (admin)", "admin", "/insights/managers/"),
+        ("insights calibration (head)", "head", "/insights/calibration/"),
+        ("insights autonomy (admin)", "admin", "/insights/autonomy/"),
+        ("insights reach (admin)", "admin", "/insights/reach/"),
+        ("insights ledger CSV (admin)", "admin", "/insights/ledger/?csv=teams"),
         ("audit", "admin", "/recognition/audit/"),
         ("setup people", "admin", "/setup/people/"),
     ]

@@ -336,6 +336,13 @@ class Decision(models.Model):
             models.Index(
                 fields=["created_at", "id"], condition=Q(status="submitted"), name="decision_submitted_oldest"
             ),
+            # Insights: the stories a scope's teams logged in a period (the ledger, calibration, earned autonomy).
+            models.Index(fields=["team", "created_at"], name="decision_team_created"),
+            # Insights: what each manager approved and celebrated in a period, and which teams celebrated this month.
+            models.Index(fields=["approved_by", "approved_at"], name="decision_approved_by_at"),
+            models.Index(
+                fields=["celebrated_at"], condition=Q(celebrated_at__isnull=False), name="decision_celebrated_at"
+            ),
         ]
 
     def __str__(self):

@@ -82,14 +82,16 @@ def my_stats(request: HttpRequest) -> HttpResponse:
 
 def _offers(request: HttpRequest):
     def offers(org, filters, data) -> dict:
-        """Earned-autonomy offers, to the agent's own manager only (computed unless the page is about them)."""
-        autonomy = data
-        if not isinstance(data, selectors.Autonomy):
-            autonomy = selectors.earned_autonomy(
-                org=org, team_ids=filters.scope.team_ids, now=timezone.now(), viewer=request.user
-            )
+        """Earned-autonomy offers, to the agent's own manager only: on another page, computed for the teams in scope
+        that the reader manages (none for a head or an admin who manages no team, who would only discard them)."""
+        if isinstance(data, selectors.Autonomy):
+            offers = [o for o in data.offers if o.team_id in data.managed_team_ids]
+        else:
+            managed = set(teams_managed_by(user=request.user).values_list("pk", flat=True))
+            team_ids = [pk for pk in filters.scope.team_ids if pk in managed]
+            offers = selectors.autonomy_offers(org=org, team_ids=team_ids, now=timezone.now()) if team_ids else []
         return {
-            "offers": [o for o in autonomy.offers if o.team_id in autonomy.managed_team_ids],
+            "offers": offers,
             "today": timezone.localtime(timezone.now(), periods.org_time_zone(org)).date(),
         }
 

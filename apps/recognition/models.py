@@ -28,7 +28,11 @@ class Endorsement(models.Model):
             models.UniqueConstraint(fields=["decision", "endorser"], name="endorse_once_per_person"),
             models.CheckConstraint(condition=~Q(endorser=F("decision_author")), name="endorse_never_ones_own"),
         ]
-        indexes = [models.Index(fields=["decision_author", "created_at"])]
+        indexes = [
+            models.Index(fields=["decision_author", "created_at"]),
+            # Insights: the endorsements each manager gave in a period.
+            models.Index(fields=["endorser", "created_at"], name="endorsement_endorser_created"),
+        ]
 
     def __str__(self):
         return f"{self.endorser} → {self.decision_id}"

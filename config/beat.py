@@ -45,6 +45,12 @@ BEAT_SCHEDULE = {
         "schedule": DIGEST_CHECK_SECONDS,
         "options": {"expires": DIGEST_CHECK_SECONDS * 0.8},
     },
-    # Keeps the current week, month, quarter and all time fresh; finalises periods that ended; awards missed badges.
+    # Keeps the current week, month, quarter and all time fresh; finalises periods that ended.
     "leaderboards-refresh": {"task": "leaderboards.refresh", "schedule": 120.0, "options": {"expires": 100}},
+    # Awards the badges that were missed as events happened (e.g. two endorsements committed at the same instant).
+    "leaderboards-award-missed-badges": {
+        "task": "leaderboards.award_missed_badges",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }

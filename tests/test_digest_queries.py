@@ -22,7 +22,7 @@ AFTER = datetime.datetime(2026, 11, 23, 8, 5, tzinfo=UTC)  # the digest of week 
 BUILD_QUERIES = 53  # three of them tell managers how many of their agents earned a raised limit; one asks which
 # chat channels want the summary (apps/integrations); one reads the score source version
 # (apps.leaderboards.models.ScoreSource); six write the week's standings (overall, per category, per channel)
-REFRESH_QUERIES = 198  # one score source version read per snapshot, and one to know whether badges can have changed;
+REFRESH_QUERIES = 191  # one score source version read per snapshot (badges are awarded apart, hourly);
 # this first refresh also computes, once, every month since the first story (quarters and all time add up months),
 # and writes each snapshot's standings (six statements). A month adds a fixed number; people add none.
 # Sending: per batch, claim it (a savepoint, the locking SELECT, the UPDATE, the release), read it, the readers'

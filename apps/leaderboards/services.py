@@ -327,7 +327,8 @@ def snapshot_for_calendar(
 def leaderboards_refresh(*, now: datetime.datetime | None = None) -> list[Snapshot]:
     """Refreshes the current week, month, quarter and all time, and finalises the periods that just ended.
 
-    Runs a fixed number of statements however many people and stories there are.
+    Runs a fixed number of statements however many people and stories there are. (Badges are awarded as the events
+    happen; `badges_award`, hourly, catches any that were missed.)
     """
     now = now or timezone.now()
     tz = periods.org_time_zone(Organisation.current())
@@ -339,11 +340,7 @@ def leaderboards_refresh(*, now: datetime.datetime | None = None) -> list[Snapsh
         if not Snapshot.objects.filter(period=period, starts_on=previous, is_final=True).exists():
             snapshots.append(snapshot_for_calendar(period=period, starts_on=previous, now=now, tz=tz))
         snapshots.append(snapshot_for_calendar(period=period, starts_on=current, now=now, tz=tz))
-    all_time = Snapshot.objects.filter(period=Period.ALL).values_list("source_version", flat=True).first()
-    unchanged = all_time is not None and all_time == source_version()
     snapshots.append(snapshot_for_calendar(period=Period.ALL, starts_on=periods.ALL_TIME_STARTS_ON, now=now, tz=tz))
-    if not unchanged:  # badges follow from the same writes; nothing written, nothing to award
-        badges_award()
     return snapshots
 
 

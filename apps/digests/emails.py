@@ -3,8 +3,10 @@
 import datetime
 
 from django.core import signing
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from apps.core.emails import RenderedEmail, email_message, recipient_language, render_email
 from apps.core.links import absolute_url
@@ -47,28 +49,39 @@ def unsubscribe_url(user) -> str:
 
 
 def email_context(*, digest: Digest, recipient, personal: dict, situation: dict, presented: dict | None = None) -> dict:
-    """What the three templates need, in the active language. `presented` keeps each digest's sections per language
-    for the next recipient of the same digest (the sender passes one per batch)."""
-    key = (digest.pk, translation.get_language())
-    sections = presented.get(key) if presented is not None else None
-    if sections is None:
+    """What the three templates need, in the active language. The digest's sections read the same for every reader of
+    one digest in one language (but for the quiet-week line, which depends on whether they write stories): they are
+    rendered once and kept in `presented` for the next recipient (the sender passes one per batch)."""
+    writes_stories = situation.get("role") == "agent"
+    key = (digest.pk, translation.get_language(), writes_stories)
+    cached = presented.get(key) if presented is not None else None
+    urls = {
+        "digest_url": absolute_url(reverse("digests:detail", args=[digest.pk])),
+        "leaderboard_url": absolute_url(f"{reverse('leaderboards:index')}?week={digest.edition.week_start:%Y-%m-%d}"),
+    }
+    if cached is None:
         sections = present(digest)
         for section in ("celebrated", "most_endorsed", "first_stories"):
             for story in sections[section]:
                 story["url"] = absolute_url(story["path"])
+        shared = {"sections": sections, "writes_stories": writes_stories, **urls}
+        cached = {
+            "sections": sections,
+            "sections_html": mark_safe(render_to_string("emails/digest-sections.html", shared)),
+            "sections_text": render_to_string("emails/digest-sections.txt", shared),
+        }
         if presented is not None:
-            presented[key] = sections
+            presented[key] = cached
     return {
         "digest": digest,
         "edition": digest.edition,
         "week_number": week_number(digest.edition.week_start),
         "week_title": edition_title(digest.edition),
-        "sections": sections,
+        **cached,
         "personal_line": personal_line(personal or {}, situation, week=week_number(digest.edition.week_start)),
-        "writes_stories": situation.get("role") == "agent",
-        "url": absolute_url(reverse("digests:detail", args=[digest.pk])),
-        "digest_url": absolute_url(reverse("digests:detail", args=[digest.pk])),
-        "leaderboard_url": absolute_url(f"{reverse('leaderboards:index')}?week={digest.edition.week_start:%Y-%m-%d}"),
+        "writes_stories": writes_stories,
+        "url": urls["digest_url"],
+        **urls,
         "unsubscribe_url": unsubscribe_url(recipient),
     }
 

@@ -2,14 +2,11 @@ import datetime
 from decimal import Decimal
 
 from django import forms
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.core.forms import PlainTextForm
+from apps.core.forms import PlainTextForm, QuickSelect
 from apps.core.personal_data import personal_data_kind
 from apps.core.templatetags.leeway import money
 from apps.org.models import Organisation, Team
@@ -167,26 +164,6 @@ class PrecedentsForm(forms.Form):
 
     situation = forms.CharField(required=False, max_length=2000)
     category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), required=False)
-
-
-class QuickSelect(forms.Select):
-    """The same <select> as Django's, its options written in Python instead of one template each: the feed's team
-    filter lists every team of the organisation (a thousand at 10,000 agents), where a template per option cost
-    more than the rest of the page."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        selected = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>\n',
-            (
-                (str(option), mark_safe(" selected") if str(option) in selected else "", label)
-                for option, label in self.choices
-            ),
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
-        )
 
 
 class FeedFilterForm(forms.Form):

@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import TIME_ZONE_CHOICES, User
+from apps.core.forms import QuickSelect
 from apps.org.models import Department, Membership, Organisation, Team
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -18,7 +19,9 @@ class OrganisationForm(forms.ModelForm):
 
 def _team_field(**kwargs) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        queryset=Team.objects.select_related("department").order_by("department__name", "name"), **kwargs
+        queryset=Team.objects.select_related("department").order_by("department__name", "name"),
+        widget=QuickSelect,
+        **kwargs,
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.leaderboards.models import Period, Row, Snapshot
 from apps.leaderboards.selectors import rank
 from apps.leaderboards.services import leaderboards_refresh
+from apps.org.models import Organisation
 from apps.recognition.services import endorsement_delete
 from tests.factories import DecisionFactory, EndorsementFactory, TeamFactory, agent
 
@@ -112,3 +113,58 @@ def test_an_endorsement_taken_back_after_its_month_ended_leaves_all_time_at_the_
 
     assert all_time_points() == {ana.pk: 10 + 5}
     assert Snapshot.objects.get(period=Period.MONTH, starts_on=datetime.date(2026, 10, 1)).is_final
+
+
+def test_taking_back_an_endorsement_moves_the_weekly_cap_into_the_next_month_too():
+    """A week from 29 March to 4 April 2027: five endorsements by one colleague on 29–31 March fill their weekly cap, so
+    the sixth, on 1 April, does not count. Taking one back in May lets it count: April, finished, is recomputed too."""
+    march = datetime.datetime(2027, 3, 20, 12, tzinfo=datetime.UTC)
+    may = datetime.datetime(2027, 5, 10, 12, tzinfo=datetime.UTC)
+    team = TeamFactory()
+    giver = agent(team)
+    authors = [agent(team) for _ in range(6)]
+    with time_machine.travel(march, tick=False):
+        stories = [DecisionFactory(author=author, approved=True) for author in authors]
+    days = [(3, 29), (3, 30), (3, 30), (3, 31), (3, 31), (4, 1)]
+    for story, (month, day) in zip(stories, days, strict=True):
+        EndorsementFactory(decision=story, endorser=giver, created_at=march.replace(month=month, day=day))
+    with time_machine.travel(may, tick=False):
+        leaderboards_refresh()
+        assert all_time_points()[authors[5].pk] == 10 + 5  # the sixth endorsement is over the cap
+
+        endorsement_delete(decision=stories[0], endorser=giver)
+        leaderboards_refresh(now=may + datetime.timedelta(minutes=2))
+
+    assert all_time_points()[authors[5].pk] == 10 + 5 + 1 + 3
+
+
+def test_a_story_an_admin_deletes_leaves_all_time_even_from_a_finished_month():
+    october = datetime.datetime(2026, 10, 14, 12, tzinfo=datetime.UTC)
+    today = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)
+    team = TeamFactory()
+    ana = agent(team)
+    with time_machine.travel(october, tick=False):
+        first, second = DecisionFactory(author=ana, approved=True), DecisionFactory(author=ana, approved=True)
+    with time_machine.travel(today, tick=False):
+        leaderboards_refresh()
+        assert all_time_points() == {ana.pk: 2 * 10 + 5}
+
+        first.delete()
+        leaderboards_refresh(now=today + datetime.timedelta(minutes=2))
+
+    assert all_time_points() == {ana.pk: 10 + 5}  # the other story is her first now
+    assert second.pk
+
+
+def test_a_new_time_zone_has_every_finished_month_computed_again():
+    today = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)
+    DecisionFactory(author=agent(TeamFactory()), approved=True, approved_at=today.replace(month=9))
+    with time_machine.travel(today, tick=False):
+        leaderboards_refresh()
+        assert Snapshot.objects.get(period=Period.MONTH, starts_on=datetime.date(2026, 9, 1)).is_final
+
+        org = Organisation.current()
+        org.time_zone = "Pacific/Kiritimati"
+        org.save()
+
+    assert not Snapshot.objects.filter(period=Period.MONTH, is_final=True).exists()

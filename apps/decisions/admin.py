@@ -70,6 +70,15 @@ class DecisionAdmin(admin.ModelAdmin):
         "updated_at",
     ]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and obj.is_shared and {"category", "channel"} & set(form.changed_data):
+            # Its points move to another category or channel in months that may have ended: they are recomputed.
+            from apps.leaderboards.services import months_reopen
+
+            endorsed = obj.endorsements.values_list("created_at", flat=True)
+            months_reopen(moments=[obj.approved_at, obj.celebrated_at, *endorsed])
+
 
 @admin.register(PlaybookAcknowledgement)
 class PlaybookAcknowledgementAdmin(admin.ModelAdmin):

@@ -344,11 +344,14 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
         # The task is being stopped (time limit, shutdown) or the database failed: an email the server has taken is
         # recorded as sent, what was not started goes back at once, for the next worker; the email in flight, if
         # any, stays `sending` and becomes "in doubt".
-        if sent is not None:
-            _advance(claim=claim, edition_id=edition_id, sent=sent, start=None)
-        Delivery.objects.filter(edition_id=edition_id, claim=claim, status=Delivery.Status.CLAIMED).update(
-            status=Delivery.Status.PENDING, claim=None
-        )
+        # With the database gone these fail too: the original error is the one raised, and a lease later the stale
+        # claims are released all the same (deliveries_release_stale).
+        with contextlib.suppress(Exception):
+            if sent is not None:
+                _advance(claim=claim, edition_id=edition_id, sent=sent, start=None)
+            Delivery.objects.filter(edition_id=edition_id, claim=claim, status=Delivery.Status.CLAIMED).update(
+                status=Delivery.Status.PENDING, claim=None
+            )
         raise
     finally:
         if connection is not None:

@@ -44,15 +44,28 @@ def scores_changed() -> None:
 
 
 def months_reopen(*, moments) -> int:
-    """A write that changes a finished month (an endorsement taken back, an endorsed story withdrawn): that month is
-    computed again at the next refresh, so all time and the quarters, which add up months, stay right."""
+    """A write that changes finished months (an endorsement taken back, an endorsed story withdrawn, an admin's edit of
+    a shared story): those months are computed again at the next refresh, so all time and the quarters, which add up
+    months, stay right. The month of each moment, and the month its week ends in: a week's endorsement cap can carry
+    a change into the next month. Locks the months first, so a refresh finishing one of them waits for no one and
+    this reopening is never lost under its commit."""
     tz = periods.org_time_zone(Organisation.current())
-    firsts = {periods.starts_on(Period.MONTH, moment.astimezone(tz).date()) for moment in moments if moment}
+    firsts = set()
+    for moment in moments:
+        if moment:
+            day = moment.astimezone(tz).date()
+            week_ends = periods.starts_on(Period.WEEK, day) + datetime.timedelta(days=6)
+            firsts |= {periods.starts_on(Period.MONTH, day), periods.starts_on(Period.MONTH, week_ends)}
     if not firsts:
         return 0
-    return Snapshot.objects.filter(period=Period.MONTH, starts_on__in=firsts, is_final=True).update(
-        is_final=False, source_version=None
-    )
+    months = Snapshot.objects.filter(period=Period.MONTH, starts_on__in=firsts)
+    locked = list(months.select_for_update().order_by("starts_on").values_list("pk", flat=True))
+    return Snapshot.objects.filter(pk__in=locked).update(is_final=False, source_version=None)
+
+
+def months_reopen_all() -> int:
+    """Every month is computed again at the next refresh (the organisation's time zone changed their bounds)."""
+    return Snapshot.objects.filter(period=Period.MONTH).update(is_final=False, source_version=None)
 
 
 def source_version() -> int:
@@ -256,7 +269,6 @@ def _months_within(*, period: str, start, end, now, tz) -> list[Snapshot]:
     return [final.get(day) or snapshot_for_calendar(period=Period.MONTH, starts_on=day, now=now, tz=tz) for day in days]
 
 
-@transaction.atomic
 def snapshot_compute(
     *,
     period: str,
@@ -271,7 +283,9 @@ def snapshot_compute(
 
     When nothing a score counts has been written since the rows were computed (the same `ScoreSource` version) and the
     period's bounds are the same, the rows are kept and only the snapshot's end, time and finality move: a refresh with
-    nothing new costs a few milliseconds. Quarters and all time add up their months (see `SUMMED_FROM_MONTHS`)."""
+    nothing new costs a few milliseconds. Quarters and all time add up their months (see `SUMMED_FROM_MONTHS`), each
+    month computed and committed on its own first, so that no lock on a month is taken while a quarter or all time is
+    locked."""
     now = now or timezone.now()
     tz = tz or periods.org_time_zone(Organisation.current())
     version = source_version()
@@ -282,6 +296,21 @@ def snapshot_compute(
             current.is_final or _is_unchanged(current, period=period, start=start, end=end, version=version)
         ):
             months = _months_within(period=period, start=start, end=end, now=now, tz=tz)
+    return _snapshot_write(
+        period=period,
+        starts_on=starts_on,
+        start=start,
+        end=end,
+        final=final,
+        now=now,
+        tz=tz,
+        version=version,
+        months=months,
+    )
+
+
+@transaction.atomic
+def _snapshot_write(*, period, starts_on, start, end, final, now, tz, version, months) -> Snapshot:
     snapshot, created = Snapshot.objects.get_or_create(
         period=period,
         starts_on=starts_on,
@@ -289,15 +318,15 @@ def snapshot_compute(
     )
     # Two workers refreshing the same period take turns; the second one sees the first one's work.
     snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
-    if snapshot.is_final:
-        return snapshot
+    if snapshot.is_final or (snapshot.source_version or 0) > version:
+        return snapshot  # final, or computed meanwhile from newer writes than this worker saw
     if created or not _is_unchanged(snapshot, period=period, start=start, end=end, version=version):
+        if period in SUMMED_FROM_MONTHS and months is None:
+            return snapshot  # written meanwhile (after this worker's first look): the next tick adds up the months
         if not created:
             Row.objects.filter(snapshot=snapshot).delete()
             Standing.objects.filter(snapshot=snapshot).delete()
         if period in SUMMED_FROM_MONTHS:
-            if months is None:  # something was written between the first look and the lock
-                months = _months_within(period=period, start=start, end=end, now=now, tz=tz)
             _sum_months(snapshot, months)
         else:
             _insert_rows(snapshot, start=start, end=end, tz=tz)
@@ -307,6 +336,11 @@ def snapshot_compute(
     snapshot.source_version = version
     snapshot.save(update_fields=["start", "end", "computed_at", "is_final", "source_version", "has_standings"])
     return snapshot
+
+
+# A period becomes final a few minutes after it ends: a write stamped just before the end (an approval's time is set
+# before its transaction commits) still lands in it.
+FINAL_AFTER = datetime.timedelta(minutes=5)
 
 
 def snapshot_for_calendar(
@@ -320,7 +354,7 @@ def snapshot_for_calendar(
     now = now or timezone.now()
     tz = tz or periods.org_time_zone(Organisation.current())
     start, end = periods.bounds(period, starts_on, tz, now)
-    final = period != Period.ALL and end <= now
+    final = period != Period.ALL and end + FINAL_AFTER <= now
     return snapshot_compute(period=period, starts_on=starts_on, start=start, end=end, final=final, now=now, tz=tz)
 
 
@@ -360,8 +394,8 @@ def _nth(queryset: QuerySet, *, partition: str, order: str, n: int) -> QuerySet:
 def badges_award(*, user_ids: list[int] | None = None) -> None:
     """Awards every badge earned and not yet awarded; idempotent. `awarded_at` is when the earning event happened.
 
-    Called on each approval, celebration and endorsement (for the people concerned) and, as a safety net, by the
-    periodic leaderboard refresh (for everyone). A fixed number of queries whatever the number of people.
+    Called on each approval, celebration and endorsement (for the people concerned) and, as a safety net, hourly by
+    the beat (for everyone). A fixed number of queries whatever the number of people.
     """
     decisions = Decision.objects.filter(status__in=SHARED)
     endorsements = Endorsement.objects.exclude(decision__status=Decision.Status.WITHDRAWN)
@@ -404,9 +438,9 @@ def badges_award(*, user_ids: list[int] | None = None) -> None:
 def badges_award_as_it_happens(*, user_ids: list[int]) -> None:
     """Awards badges in the transaction of the write that earned them (an approval, a celebration, an endorsement),
     so a write that is rolled back awards nothing. In a savepoint: a failure here never breaks that write, and the
-    periodic refresh awards whatever was missed (e.g. two endorsements committed at the same instant)."""
+    hourly job awards whatever was missed (e.g. two endorsements committed at the same instant)."""
     try:
         with transaction.atomic():
             badges_award(user_ids=user_ids)
     except Exception:
-        logger.exception("Could not award badges to %s; the periodic refresh will.", user_ids)
+        logger.exception("Could not award badges to %s; the hourly job will.", user_ids)

@@ -6,9 +6,12 @@ from django.db import migrations, models
 
 
 def recompute_current_periods(apps, schema_editor):
-    """The periods still running are computed again at the next refresh, with their standings; finished ones keep
-    their rows, and their boards add them up as before."""
-    apps.get_model("leaderboards", "Snapshot").objects.filter(is_final=False).update(source_version=None)
+    """The periods still running are computed again at the next refresh, with their standings, and so is every month
+    (quarters and all time now add them up; a finished month may predate a later correction). Other finished periods
+    keep their rows, and their boards add them up as before."""
+    snapshots = apps.get_model("leaderboards", "Snapshot").objects
+    snapshots.filter(is_final=False).update(source_version=None)
+    snapshots.filter(period="month").update(is_final=False, source_version=None)
 
 
 class Migration(migrations.Migration):

@@ -168,3 +168,19 @@ def test_a_new_time_zone_has_every_finished_month_computed_again():
         org.save()
 
     assert not Snapshot.objects.filter(period=Period.MONTH, is_final=True).exists()
+
+
+def test_a_large_organisations_all_time_trails_by_a_few_minutes_rather_than_being_redone_on_every_tick():
+    today = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)
+    ana = agent(TeamFactory())
+    with time_machine.travel(today, tick=False):
+        DecisionFactory(author=ana, approved=True)
+        leaderboards_refresh()
+        Snapshot.objects.filter(period=Period.ALL).update(compute_seconds=60)  # as at 10,000 agents
+
+        DecisionFactory(author=ana, approved=True)
+    leaderboards_refresh(now=today + datetime.timedelta(minutes=2))
+    assert all_time_points() == {ana.pk: 10 + 5}  # four times a minute has not passed: all time trails
+
+    leaderboards_refresh(now=today + datetime.timedelta(minutes=5))
+    assert all_time_points() == {ana.pk: 2 * 10 + 5}

@@ -32,6 +32,8 @@ class Snapshot(models.Model):
     source_version = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     # Its `Standing` rows are written (snapshots computed before they existed have none; boards then add up rows).
     has_standings = models.BooleanField(default=False, editable=False)
+    # How long its last computation took: a long one is not redone on every tick (see `services.RECOMPUTE_SHARE`).
+    compute_seconds = models.FloatField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("leaderboard snapshot")

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import time
 import zoneinfo
 
 from django.db import connection, transaction
@@ -178,6 +179,11 @@ def _insert_rows(snapshot: Snapshot, *, start, end, tz) -> None:
 # A month that has ended is final: after a change, a refresh recomputes the current month and adds up, instead of
 # going through the whole history again.
 SUMMED_FROM_MONTHS = (Period.QUARTER, Period.ALL)
+# A quarter or all time whose last computation took long (a large organisation's) is recomputed after a change only
+# once the time since then is that many times as long: the beat's worker spends at most about a fifth of its time on
+# them, and those boards trail the stories by a few minutes ("updated … ago" says by how much).
+SLOW_COMPUTE_SECONDS = 5.0
+RECOMPUTE_SHARE = 4
 
 
 def _sum_months(snapshot: Snapshot, months: list[Snapshot]) -> None:
@@ -288,6 +294,7 @@ def snapshot_compute(
     locked."""
     now = now or timezone.now()
     tz = tz or periods.org_time_zone(Organisation.current())
+    started = time.monotonic()
     version = source_version()
     months = None
     if period in SUMMED_FROM_MONTHS:
@@ -295,6 +302,11 @@ def snapshot_compute(
         if current is None or not (
             current.is_final or _is_unchanged(current, period=period, start=start, end=end, version=version)
         ):
+            slow = current is not None and current.compute_seconds >= SLOW_COMPUTE_SECONDS
+            if slow and now - current.computed_at < datetime.timedelta(
+                seconds=current.compute_seconds * RECOMPUTE_SHARE
+            ):
+                return current
             months = _months_within(period=period, start=start, end=end, now=now, tz=tz)
     return _snapshot_write(
         period=period,
@@ -306,11 +318,12 @@ def snapshot_compute(
         tz=tz,
         version=version,
         months=months,
+        started=started,
     )
 
 
 @transaction.atomic
-def _snapshot_write(*, period, starts_on, start, end, final, now, tz, version, months) -> Snapshot:
+def _snapshot_write(*, period, starts_on, start, end, final, now, tz, version, months, started) -> Snapshot:
     snapshot, created = Snapshot.objects.get_or_create(
         period=period,
         starts_on=starts_on,
@@ -332,9 +345,12 @@ def _snapshot_write(*, period, starts_on, start, end, final, now, tz, version, m
             _insert_rows(snapshot, start=start, end=end, tz=tz)
         _insert_standings(snapshot)
         snapshot.has_standings = True
+        snapshot.compute_seconds = time.monotonic() - started
     snapshot.start, snapshot.end, snapshot.computed_at, snapshot.is_final = start, end, now, final
     snapshot.source_version = version
-    snapshot.save(update_fields=["start", "end", "computed_at", "is_final", "source_version", "has_standings"])
+    snapshot.save(
+        update_fields=["start", "end", "computed_at", "is_final", "source_version", "has_standings", "compute_seconds"]
+    )
     return snapshot
 
 

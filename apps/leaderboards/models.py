@@ -66,6 +66,10 @@ class ScoreSource(models.Model):
         return f"v{self.version}"
 
 
+# Foreign keys of derived tables (rows and standings): see `Row`.
+DERIVED = {"db_constraint": False, "db_index": False}
+
+
 class Counts(models.Model):
     """What points are made of (apps/leaderboards/scoring.py weighs them)."""
 
@@ -85,13 +89,15 @@ class Row(Counts):
     (`endorser` is set), so that a board filtered by scope, category or channel can still count distinct colleagues.
     """
 
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    # Derived rows, written hundreds of thousands at a time by INSERT … SELECT: no foreign-key checks per row and no
+    # index beyond the two the boards read by (Django still deletes them with what they refer to).
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows", **DERIVED)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", **DERIVED)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", **DERIVED)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", **DERIVED)
     channel = models.CharField(max_length=16, choices=Channel)
     endorser = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+", **DERIVED
     )
 
     class Meta:
@@ -110,14 +116,14 @@ class Standing(Counts):
     department or a team, or filtered by category and channel at once, add up the rows (far fewer for a scope).
     Derived data, written once per snapshot under its lock: no unique constraint slows the writing."""
 
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="standings")
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="standings", **DERIVED)
     # People boards: a person, across their teams. Team boards: a team (and no person).
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+", **DERIVED
     )
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+", **DERIVED)
     # Both empty: overall. One of them set: the totals of that category, or of that channel, alone.
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+", **DERIVED)
     channel = models.CharField(max_length=16, choices=Channel, blank=True, default="")
     score = models.PositiveIntegerField(default=0)
     # People: different colleagues whose endorsements count. Teams: people with points.

@@ -1,7 +1,5 @@
 """Turn a digest's stored content into what a reader sees, in the active language (web page and emails alike)."""
 
-import datetime
-
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, ngettext
@@ -10,7 +8,7 @@ from apps.core.templatetags.leeway import money
 from apps.decisions.models import Channel, Outcome
 from apps.decisions.selectors import story_path
 from apps.leaderboards.models import BADGE_DESCRIPTIONS, Badge
-from apps.leaderboards.periods import day_span, week_title
+from apps.leaderboards.periods import week_title
 
 from .models import Digest
 
@@ -206,11 +204,6 @@ def personal_line(personal: dict, situation: dict | None = None, *, week: int | 
         else:
             lines.append(gettext("Here are the good calls people made for customers this week."))
     return lines
-
-
-def edition_dates(edition) -> str:
-    """The days a week's digests celebrate, Monday to Sunday: "16 Nov – 22 Nov 2026"."""
-    return day_span(edition.week_start, edition.week_start + datetime.timedelta(days=6))
 
 
 def edition_title(edition) -> str:

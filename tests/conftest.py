@@ -4,7 +4,6 @@ import datetime
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from email import message_from_bytes
@@ -15,6 +14,8 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+
+from apps.core.bench import celery_worker_command
 
 from .factories import PASSWORD, TeamFactory, agent, manager
 
@@ -213,22 +214,7 @@ def start_celery_worker(transactional_db, tmp_path):
             **env_overrides,
         }
         worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-                *worker_args,
-            ],
+            celery_worker_command(*worker_args),
             cwd=ROOT,
             env=env,
             # A file, not a pipe: a chatty worker must never block on a full pipe nobody reads.

@@ -51,3 +51,6 @@ def test_the_benchmark_measures_pages_jobs_and_prints_one_table(tmp_path, capsys
     digests = result["digests"]
     assert digests["recipients"] > 20
     assert digests["received_by_sink"] == digests["sent"] == Delivery.objects.filter(status="sent").count()
+    # Sent again by two real Celery workers sharing the week: every email once.
+    assert digests["workers"]["count"] == 2
+    assert digests["workers"]["received_by_sink"] == digests["workers"]["sent"] == digests["sent"]

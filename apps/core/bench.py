@@ -238,36 +238,55 @@ class _QueryCounter:
         return self.count
 
 
+_SINK_PROGRAM = """
+import signal, sys, threading
+from aiosmtpd.controller import Controller
+
+count = 0
+
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        global count
+        count += 1
+        return "250 OK"
+
+controller = Controller(Handler(), hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+stop = threading.Event()
+signal.signal(signal.SIGTERM, lambda *args: stop.set())
+print("ready", flush=True)
+stop.wait()
+controller.stop()
+print(count, flush=True)
+"""
+
+
 class _Sink:
-    """A local SMTP server (aiosmtpd) that accepts and counts every message."""
+    """A local SMTP server (aiosmtpd) that accepts and counts every message, in a process of its own, as a real mail
+    server would be: in the sender's process it would share its interpreter lock and slow every database round trip
+    down with its own work."""
 
     def __init__(self):
-        from aiosmtpd.controller import Controller
-
+        self.port = _free_port()
         self.count = 0
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-                sink.count += 1
-                return "250 OK"
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     def __enter__(self):
-        self.controller.start()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _SINK_PROGRAM, str(self.port)], stdout=subprocess.PIPE, text=True
+        )
+        self.process.stdout.readline()  # "ready"
         return self
 
     def __exit__(self, *exc):
-        self.controller.stop()
+        self.process.terminate()
+        output, _errors = self.process.communicate(timeout=30)
+        self.count = int(output.split()[-1]) if output.split() else 0
 
 
-def measure_digests(*, log=print) -> dict:
+def measure_digests(*, workers: int = 2, log=print) -> dict:
     """Last week's digest job end to end, as the beat runs it: compute the week's leaderboard, build every scope,
-    create the deliveries, render and send each email to a local SMTP sink."""
+    create the deliveries, render and send each email to a local SMTP sink; in this process, then again with
+    `workers` Celery workers sharing the week."""
     from apps.digests import services as digest_services
 
     org = Organisation.current()
@@ -298,7 +317,7 @@ def measure_digests(*, log=print) -> dict:
             started = time.perf_counter()
             result = digest_services.deliveries_send_pending(edition_id=edition.pk, now=now)
             send = time.perf_counter() - started
-        sent = sink.count
+    sent = sink.count
     out = {
         "recipients": recipients,
         "build_s": round(build, 3),
@@ -314,7 +333,95 @@ def measure_digests(*, log=print) -> dict:
         f"    {recipients} recipients: build {build:.2f} s ({len(build_queries)} queries), send {send:.2f} s "
         f"({len(send_queries)} queries), {sent} received by the SMTP sink"
     )
+    if workers:
+        out["workers"] = _send_with_workers(edition, workers=workers, log=log)
+        out["workers"]["total_s"] = round(build + out["workers"]["send_s"], 3)
     return out
+
+
+def celery_worker_command(*arguments: str) -> list[str]:
+    """A Celery worker as the tests and the benchmark start one: a single process, on Leeway's app."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool",
+        "solo",
+        "--loglevel",
+        "INFO",
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
+        *arguments,
+    ]
+
+
+def _send_with_workers(edition: Edition, *, workers: int, log=print) -> dict:
+    """The same week sent again, as the beat sends it: `workers` real Celery workers (one process each) on their own
+    queue, fed the send tasks dispatch_due would queue; measured from the first task queued to the last email
+    recorded as sent."""
+    from apps.digests import services as digest_services
+    from apps.digests.models import Delivery
+    from apps.digests.tasks import send_pending
+
+    Delivery.objects.filter(edition=edition).update(
+        status=Delivery.Status.PENDING, claim=None, sent_at=None, attempts=0, next_attempt_at=None
+    )
+    queue = f"bench-{os.getpid()}"
+    log_dir = settings.BASE_DIR / "var" / "bench"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    processes, logs = [], []
+    with _Sink() as sink:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.test"),
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": settings.CELERY_BROKER_URL,
+            "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
+            "PYTEST_XDIST_WORKER": "",
+        }
+        try:
+            for number in range(workers):
+                log_path = log_dir / f"celery-worker-{number}.log"
+                logs.append(log_path)
+                processes.append(
+                    subprocess.Popen(
+                        celery_worker_command("--queues", queue, "--hostname", f"bench{number}@%h"),
+                        cwd=settings.BASE_DIR,
+                        env=env,
+                        stdout=log_path.open("wb"),
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+            deadline = time.monotonic() + 120
+            while not all(" ready." in path.read_text(errors="replace") for path in logs):
+                if time.monotonic() > deadline or any(process.poll() is not None for process in processes):
+                    raise RuntimeError(f"The Celery workers did not start; see {log_dir}")
+                time.sleep(0.2)
+            started = time.perf_counter()
+            for _ in range(min(digest_services.pending_batches(edition_id=edition.pk), 4) or 1):
+                send_pending.apply_async((edition.pk,), queue=queue)
+            unfinished = Delivery.objects.filter(edition=edition).exclude(
+                status__in=[Delivery.Status.SENT, Delivery.Status.FAILED, Delivery.Status.SKIPPED]
+            )
+            deadline = time.monotonic() + 3600
+            while unfinished.exists() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            send = time.perf_counter() - started
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+    sent = Delivery.objects.filter(edition=edition, status=Delivery.Status.SENT).count()
+    log(f"    again with {workers} Celery workers: send {send:.2f} s, {sink.count} received by the SMTP sink")
+    return {"count": workers, "send_s": round(send, 3), "sent": sent, "received_by_sink": sink.count}
 
 
 def _free_port() -> int:
@@ -538,7 +645,15 @@ def table(results: dict[str, dict]) -> str:
         return "\n".join(lines)
     dg = [r["digests"] for r in results.values()]
     lines.append(row("weekly digests: recipients", [v["recipients"] for v in dg], lambda v: f"{v:,}"))
-    lines.append(row("weekly digests end to end (s)", [v["total_s"] for v in dg], lambda v: f"{v:.1f}"))
+    lines.append(row("weekly digests end to end, one process (s)", [v["total_s"] for v in dg], lambda v: f"{v:.1f}"))
+    if all("workers" in v for v in dg):
+        lines.append(
+            row(
+                f"weekly digests end to end, {dg[0]['workers']['count']} Celery workers (s)",
+                [v["workers"]["total_s"] for v in dg],
+                lambda v: f"{v:.1f}",
+            )
+        )
     lines.append(
         row(
             "weekly digests: queries (per recipient)",

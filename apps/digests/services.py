@@ -192,11 +192,11 @@ def _create_deliveries(edition: Edition, *, now) -> None:
     personal = digest_content.personal_numbers(
         user_ids=chosen.keys(), start=edition.period_start, end=edition.period_end, snapshot=snapshot
     )
+    # Created digest by digest: batches are claimed in id order, and a batch whose readers share a few digests renders
+    # each of those emails once (see emails.render_digest_email), instead of once per reader.
+    readers = sorted(chosen.items(), key=lambda reader: (digests[reader[1]].pk, reader[0]))
     Delivery.objects.bulk_create(
-        [
-            Delivery(edition=edition, digest=digests[key], recipient_id=pk, personal=personal[pk])
-            for pk, key in chosen.items()
-        ],
+        [Delivery(edition=edition, digest=digests[key], recipient_id=pk, personal=personal[pk]) for pk, key in readers],
         ignore_conflicts=True,
     )
 

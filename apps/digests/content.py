@@ -129,8 +129,11 @@ def build_contents(
         for key in team_scopes[decision.team_id]:
             contents[key]["celebrated"].append(_story(decision, endorsements=decision.endorsed))
 
+    # Only the stories endorsed this week are counted (an index on the endorsements' time finds them), not every
+    # story of the organisation's history.
+    endorsed_this_week = Endorsement.objects.filter(_period("created_at", start, end)).values("decision_id")
     most_endorsed = (
-        Decision.objects.filter(status__in=SHARED)
+        Decision.objects.filter(status__in=SHARED, pk__in=endorsed_this_week)
         .annotate(endorsed=endorsed_in_period)
         .filter(endorsed__gt=0)
         .select_related(*story_fields)

@@ -1,6 +1,8 @@
 """The digest email: one per person, in their language, HTML and plain text, with a one-click unsubscribe."""
 
 import datetime
+import functools
+import re
 from types import SimpleNamespace
 
 from django.core import signing
@@ -103,11 +105,27 @@ def _html_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\xa0", "&nbsp;")
 
 
-def _fill(template: tuple[str, str, str], values: dict[str, str]) -> tuple[str, str, str]:
+# A digest's personal lines are at most eight (presenters.personal_line); the email is rendered with a mark for each,
+# and the paragraphs of the marks a recipient has no line for are taken out.
+PERSONAL_LINES_AT_MOST = 8
+
+
+@functools.cache
+def _unused_lines(first: int, marks: int) -> re.Pattern:
+    """The marks from `first` on (one pass over the email), with the paragraph around each in HTML."""
+    mark = "(?:" + "|".join(re.escape(_line_mark(index)) for index in range(first, marks)) + ")"
+    return re.compile(rf"<p\b[^>]*>(?:<strong\b[^>]*>)?{mark}(?:</strong>)?</p>\s*|{mark}\n?")
+
+
+def _fill(template: tuple[str, str, str], values: dict[str, str], *, marks: int) -> tuple[str, str, str]:
     subject, text, html = template
     for mark, value in values.items():
         text = text.replace(mark, value)
         html = html.replace(mark, _html_text(value))
+    lines = sum(1 for mark in values if mark.startswith("\ue000line"))
+    if lines < marks:
+        unused = _unused_lines(lines, marks)
+        text, html = re.sub(r"\n{3,}", "\n\n", unused.sub("", text)), unused.sub("", html)
     return subject, text, html
 
 
@@ -117,9 +135,9 @@ def render_digest_email(
     """(subject, text, html) in the recipient's own language, with words that fit where they stand.
 
     Rendering a whole email and inlining its CSS costs milliseconds; a week has thousands of recipients and only a
-    few different emails: one per digest, language, kind of reader and number of personal lines. Each is rendered
+    few different emails: one per digest, language and kind of reader. Each is rendered
     once, with marks where the reader's name, personal lines and unsubscribe link go, and the marks are then replaced
-    for each recipient (their words escaped as the inliner escapes text)."""
+    for each recipient (their words escaped as the inliner escapes text; the paragraphs of unused marks removed)."""
     from .selectors import reader_situation
 
     if situation is None:
@@ -133,7 +151,8 @@ def render_digest_email(
         **{_line_mark(index): line for index, line in enumerate(lines)},
     }
     presented = presented if presented is not None else {}
-    key = ("email", digest.pk, language, situation.get("role") == "agent", len(lines))
+    marks = max(PERSONAL_LINES_AT_MOST, len(lines))
+    key = ("email", digest.pk, language, situation.get("role") == "agent", marks)
     template = presented.get(key)
     if template is None:
         reader = SimpleNamespace(first_name=_NAME_MARK, display_name=_NAME_MARK, language=language, time_zone="")
@@ -142,12 +161,12 @@ def render_digest_email(
                 digest=digest, recipient=recipient, personal=personal, situation=situation, presented=presented
             )
         context |= {
-            "personal_line": [_line_mark(index) for index in range(len(lines))],
+            "personal_line": [_line_mark(index) for index in range(marks)],
             "unsubscribe_url": _UNSUBSCRIBE_MARK,
         }
         rendered = render_email("emails/digest", context, recipient=reader)
         template = presented[key] = (rendered.subject, rendered.text, rendered.html)
-    return _fill(template, values)
+    return _fill(template, values, marks=marks)
 
 
 def digest_message(

@@ -136,7 +136,8 @@ def test_the_feed_runs_a_constant_number_of_queries(client, team, count, django_
     viewer = _many_decisions(count, team)
     client.force_login(viewer)
 
-    with django_assert_max_num_queries(16):
+    # The filters' menus are one query each (departments, the nearby teams, categories, values).
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("home"))
     assert response.status_code == 200
 
@@ -166,12 +167,32 @@ def test_the_decision_page_runs_a_constant_number_of_queries(client, team, count
     assert response.status_code == 200
 
 
-def test_the_team_filter_lists_every_team_and_keeps_the_chosen_one(client, an_agent, team):
-    other = TeamFactory(name="Billing <& Co>")
+def test_the_team_filter_lists_the_readers_department_and_keeps_the_chosen_one(client, an_agent, team):
+    neighbour = TeamFactory(department=team.department, name="Billing <& Co>")
+    elsewhere = TeamFactory(name="Far away")
     client.force_login(an_agent)
 
-    page = client.get(reverse("home"), {"team": other.pk}).content.decode()
+    page = client.get(reverse("home")).content.decode()
+    chosen = client.get(reverse("home"), {"team": elsewhere.pk}).content.decode()
 
-    assert f'<option value="{other.pk}" selected>Billing &lt;&amp; Co&gt;</option>' in page
+    # A thousand teams would make an unreadable menu: the reader's own department's are listed…
+    assert f'<option value="{neighbour.pk}">Billing &lt;&amp; Co&gt;</option>' in page
     assert f'<option value="{team.pk}">{team.name}</option>' in page
-    assert '<option value="">All teams</option>' in page
+    assert ">All teams</option>" in page
+    assert "Far away" not in page
+    # …and any other team still filters by its link, shown as chosen.
+    assert f'<option value="{elsewhere.pk}" selected>Far away</option>' in chosen
+
+
+def test_the_department_filter_shows_its_stories_and_lists_its_teams(client, an_agent, team):
+    elsewhere = TeamFactory(name="Far away")
+    DecisionFactory(approved=True, team=elsewhere, action="Far away story")
+    DecisionFactory(approved=True, team=team, action="Story at home")
+    client.force_login(an_agent)
+
+    page = client.get(reverse("home"), {"department": elsewhere.department.pk}).content.decode()
+
+    assert "Far away story" in page and "Story at home" not in page
+    assert f'<option value="{elsewhere.department.pk}" selected>{elsewhere.department.name}</option>' in page
+    assert f'<option value="{elsewhere.pk}">Far away</option>' in page
+    assert f">{team.name}</option>" not in page

@@ -60,6 +60,7 @@ def not_found(request, rest: str):
 
 FEED_FILTERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Words to search for, in any of Leeway's languages."),
+    OpenApiParameter("department", OpenApiTypes.INT, description="A department's id."),
     OpenApiParameter("team", OpenApiTypes.INT, description="A team's id."),
     OpenApiParameter("category", OpenApiTypes.INT, description="A category's id."),
     OpenApiParameter("channel", OpenApiTypes.STR, enum=Channel.values),

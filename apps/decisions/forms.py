@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,7 @@ from apps.accounts.models import User
 from apps.core.forms import PlainTextForm, QuickSelect
 from apps.core.personal_data import personal_data_kind
 from apps.core.templatetags.leeway import money
-from apps.org.models import Organisation, Team
+from apps.org.models import Department, Organisation, Team
 
 from . import selectors
 from .models import Category, Channel, CompanyValue, Decision, Outcome, TrustStatement
@@ -173,6 +174,13 @@ class FeedFilterForm(forms.Form):
         label=_("Search stories"),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. late fee, reembolso, terugbetaling")}),
     )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.order_by("name"),
+        required=False,
+        empty_label=_("All departments"),
+        label=_("Department"),
+        widget=QuickSelect,
+    )
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"),
         required=False,
@@ -194,11 +202,28 @@ class FeedFilterForm(forms.Form):
         label=_("Value"),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, reader: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if name != "q":
                 field.widget.attrs["data-autosubmit"] = ""
+        if reader is not None:
+            self.fields["team"].widget.choices = self._nearby_teams(reader)
+
+    def _nearby_teams(self, reader: User) -> list[tuple]:
+        """The team menu lists the chosen department's teams, or else the reader's own departments' (a thousand teams
+        would make an unreadable menu, and most of the page); any team still filters by its link (?team=id)."""
+        chosen = str(self.data.get("department", ""))
+        if chosen.isdigit():
+            departments = Department.objects.filter(pk=int(chosen)).values("pk")
+        else:
+            departments = Department.objects.filter(Q(teams__memberships__user=reader) | Q(heads=reader)).values("pk")
+        nearby = Q(department__in=departments)
+        team = str(self.data.get("team", ""))
+        if team.isdigit():
+            nearby |= Q(pk=int(team))
+        teams = Team.objects.filter(nearby).order_by("name").values_list("pk", "name")
+        return [("", self.fields["team"].empty_label), *teams]
 
     def filter_fields(self):
         """The drop-down filters; the search box is shown on its own above the stories."""

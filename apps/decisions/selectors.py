@@ -110,6 +110,8 @@ def _filtered(decisions: QuerySet[Decision], filters: dict) -> QuerySet[Decision
     for name in ("team", "category", "channel"):
         if filters.get(name):
             decisions = decisions.filter(**{name: filters[name]})
+    if filters.get("department"):
+        decisions = decisions.filter(team__department=filters["department"])
     if filters.get("value"):
         decisions = decisions.filter(values=filters["value"])
     return decisions

@@ -45,7 +45,7 @@ def _managed_team(request: HttpRequest, team_id: int) -> Team:
 
 
 def feed(request: HttpRequest) -> HttpResponse:
-    filter_form = FeedFilterForm(request.GET or None)
+    filter_form = FeedFilterForm(request.GET or None, reader=request.user)
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
     cursor = request.GET.get("before")
     offset = request.GET.get("start", "")

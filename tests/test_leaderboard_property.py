@@ -238,4 +238,17 @@ def test_the_sql_leaderboard_equals_the_python_reference(
         if not team_id:  # the organisation's boards read the stored standings: the same lines
             stored = rank(snapshot_id=snapshot.pk, board=board, category_id=category_id, standings=True)
             assert [dataclasses.astuple(e) for e in stored] == [dataclasses.astuple(e) for e in entries]
+            if board == PEOPLE:  # a page's first ranks, read in score order, and the reader's own line further down
+                for limit in (1, 2, 3):
+                    for reader in (None, *users):
+                        top = rank(
+                            snapshot_id=snapshot.pk,
+                            board=board,
+                            category_id=category_id,
+                            standings=True,
+                            limit=limit,
+                            also_person=reader,
+                        )
+                        wanted = [e for e in entries if e.rank <= limit or (reader and e.person_id == reader)]
+                        assert [dataclasses.astuple(e) for e in top] == [dataclasses.astuple(e) for e in wanted]
         transaction.set_rollback(True)

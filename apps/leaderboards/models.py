@@ -132,7 +132,12 @@ class Standing(Counts):
     class Meta:
         verbose_name = _("leaderboard standing")
         verbose_name_plural = _("leaderboard standings")
-        indexes = [models.Index(fields=["snapshot", "category", "channel"], name="standing_board")]
+        # A board's rows in score order: the organisation's people board reads its first ranks and stops.
+        # And one person's line (the reader's own, further down the board).
+        indexes = [
+            models.Index(fields=["snapshot", "category", "channel", "-score"], name="standing_ranked"),
+            models.Index(fields=["snapshot", "person"], name="standing_person"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(person__isnull=False, team__isnull=True)

@@ -179,6 +179,13 @@ def _rank_standings(
         _q(model._meta.db_table) for model in (Standing, Team, User, Membership, Department)
     )
     columns = "s.score, s.stories, s.celebrations, s.first_stories, s.endorsements, s.colleagues"
+    if board == PEOPLE and limit is not None:
+        return _top_people(
+            board_where=f"s.snapshot_id = %s AND {category} AND s.channel = %s",
+            board_params=board_params,
+            limit=limit,
+            also_person=also_person,
+        )
     if board == PEOPLE:
         sql = f"""
             WITH ranked AS (
@@ -213,6 +220,55 @@ def _rank_standings(
         sql += " WHERE rnk <= %s" + (" OR person_id = %s" if board == PEOPLE and also_person else "")
         params += [limit, also_person] if board == PEOPLE and also_person else [limit]
     return _entries(f"{sql} ORDER BY {order}", params)
+
+
+def _top_people(*, board_where: str, board_params: list, limit: int, also_person: int | None) -> list[Entry]:
+    """The first `limit` ranks of a people board from its stored totals, read in score order from the index
+    `standing_ranked` until the last score that still ranks (WITH TIES), however many people the organisation has:
+    ranks are counted over that prefix, which holds everyone with a higher score. The reader's own line, further down,
+    is ranked by counting who scored more. (Ordering by the board's category and channel too, constant here, is what
+    lets PostgreSQL read the index in order: `category_id IS NULL` does not count as an equality for it.)"""
+    standings, teams, users, memberships = (_q(model._meta.db_table) for model in (Standing, Team, User, Membership))
+    eligible = (
+        f"FROM {standings} s INNER JOIN {users} u ON u.id = s.person_id "
+        f"WHERE {board_where} AND s.person_id IS NOT NULL AND s.score > 0 "
+        "AND u.is_active = %s AND u.is_staff = %s AND u.show_on_leaderboards = %s"
+    )
+    eligible_params = [*board_params, True, False, True]
+    columns = (
+        "s.score, s.stories, s.celebrations, s.first_stories, s.endorsements, s.colleagues, s.person_id, "
+        "u.first_name, u.last_name, u.email"
+    )
+    sql = f"""
+        WITH top AS (
+            SELECT {columns} {eligible}
+            ORDER BY s.category_id, s.channel, s.score DESC FETCH FIRST %s ROWS WITH TIES
+        ),
+        me AS (SELECT {columns} {eligible} AND s.person_id = %s),
+        ranked AS (
+            SELECT top.*, RANK() OVER (ORDER BY score DESC) AS rnk FROM top
+            UNION ALL
+            SELECT me.*, (
+                SELECT COUNT(*) FROM {standings} s WHERE {board_where} AND s.person_id IS NOT NULL
+                AND s.score > me.score AND NOT EXISTS (
+                    SELECT 1 FROM {users} u WHERE u.id = s.person_id
+                    AND NOT (u.is_active = %s AND u.is_staff = %s AND u.show_on_leaderboards = %s)
+                )
+            ) + 1 FROM me
+            WHERE NOT EXISTS (SELECT 1 FROM top WHERE top.person_id = me.person_id)
+        )
+        SELECT 'organisation', 0, rnk, score, stories, celebrations, first_stories, endorsements, colleagues,
+               person_id, first_name, last_name, email, t.id, t.name, ''
+        FROM ranked
+        LEFT JOIN LATERAL (
+            -- OFFSET 0 keeps this a lookup per line (by the membership's user index), not a join of every membership
+            SELECT m.team_id FROM {memberships} m WHERE m.user_id = ranked.person_id AND m.role = 'agent' OFFSET 0
+        ) m ON TRUE
+        LEFT JOIN {teams} t ON t.id = m.team_id
+        ORDER BY rnk, first_name, last_name, email"""
+    # (no one has the id 0)
+    params = [*eligible_params, limit, *eligible_params, also_person or 0, *board_params, True, False, True]
+    return _entries(sql, params)
 
 
 def _entries(sql: str, params: list) -> list[Entry]:

@@ -158,6 +158,32 @@ def test_each_table_downloads_as_the_page_shows_it(client, org):
     assert table[0][2] == "Median wait to approval (hours)" and table[1][2] == "18.0"
 
 
+def test_a_heads_page_reads_its_own_managers_and_the_organisations_medians_of_a_few_minutes_ago(client, org):
+    """Every manager's numbers are read for the footer's medians once in ten minutes; meanwhile a head's page reads
+    only their own managers' (the medians of a thousand managers barely move in that time)."""
+    client.force_login(org["head"])
+    with time_machine.travel(TODAY, tick=False):
+        before = page_table(client.get(reverse("insights:managers")).content.decode(), "managers")
+    # Sam, in another department, approves a story: it moves the organisation's medians, not Grace's or Lucas's line.
+    DecisionFactory(
+        team=org["sam"].memberships.get().team,
+        category=Decision.objects.first().category,  # a new category would change the playbook everyone acknowledged
+        created_at=at(18),
+        status=Decision.Status.APPROVED,
+        approved_by=org["sam"],
+        approved_at=at(19),
+    )
+    with time_machine.travel(TODAY + datetime.timedelta(minutes=9), tick=False):
+        soon = page_table(client.get(reverse("insights:managers")).content.decode(), "managers")
+    with time_machine.travel(TODAY + datetime.timedelta(minutes=11), tick=False):
+        later = page_table(client.get(reverse("insights:managers")).content.decode(), "managers")
+
+    assert soon == before
+    assert later[:-1] == before[:-1]
+    # The median wait to approval: Grace's 18 h and Lucas's 48 h, then Sam's 24 h too.
+    assert (before[-1][0], before[-1][2], later[-1][2]) == ("Median of all managers", "33.0 h", "24.0 h")
+
+
 def test_an_agent_may_not_read_it(client, org):
     assert get(client, org["ana"]).status_code == 403
     assert get(client, org["ana"], csv="managers").status_code == 403
@@ -168,8 +194,9 @@ def test_it_runs_a_constant_number_of_queries(client, org, stories, django_asser
     for day in range(stories):
         DecisionFactory(author=org["ana"], created_at=at(1 + day % 10))
     client.force_login(org["head"])
-    # the page itself, and the earned-autonomy offers waiting for the reader
-    with time_machine.travel(TODAY, tick=False), django_assert_max_num_queries(17):
+    # the page itself, and the earned-autonomy offers waiting for the reader; the first reader in ten minutes also
+    # reads every manager's numbers, for the organisation's medians (two queries more)
+    with time_machine.travel(TODAY, tick=False), django_assert_max_num_queries(19):
         client.get(reverse("insights:managers"))
 
 

@@ -7,6 +7,7 @@ import statistics
 import zoneinfo
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     BooleanField,
@@ -435,39 +436,33 @@ def _onboard_columns(first: str) -> list[Column]:
     ]
 
 
-def managers_on_board(*, org: Organisation, team_ids, window: Window, now: datetime.datetime) -> Onboard:
-    """Per manager of the teams in scope, what they did in the window and what waits for them now, beside the
-    median of every manager in the organisation; the same added up per department; and what needs attention.
-    Four queries, each a grouped pass over its rows (never one per manager), and two for what needs attention."""
-    tz = periods.org_time_zone(org)
-    start, end = window.bounds(tz)
-    today = timezone.localtime(now, tz).date()
+def _manager_numbers(*, start, end, today, leading: list[tuple], managers: set[int] | None = None) -> tuple[list, list]:
+    """(people, their numbers) for the active managers among `managers` (every one if None), given `leading`, every
+    manager's (user, team, department): three queries, each a grouped pass over the rows of those managers' teams and
+    of those people."""
 
     def within(model, field: str) -> QuerySet:
         return model.objects.filter(**{f"{field}__gte": start, f"{field}__lt": end})
 
-    people = list(
-        User.objects.filter(memberships__role=Membership.Role.MANAGER, is_active=True)
-        .distinct()
-        .order_by("first_name", "last_name", "pk")
-    )
-    # Every team each manager leads (for the organisation's medians), and the departments of those in scope.
+    # Every team each manager leads.
     teams_of: dict[int, list[int]] = {}
-    departments_of: dict[int, set[str]] = {}
-    in_scope = set(team_ids)
-    for user_id, team_id, department in Membership.objects.filter(role=Membership.Role.MANAGER).values_list(
-        "user_id", "team_id", "team__department__name"
-    ):
-        teams_of.setdefault(user_id, []).append(team_id)
-        if team_id in in_scope:
-            departments_of.setdefault(user_id, set()).add(department)
-    manager_ids = Membership.objects.filter(role=Membership.Role.MANAGER).values("user_id")
+    for user_id, team_id, _department in leading:
+        if managers is None or user_id in managers:
+            teams_of.setdefault(user_id, []).append(team_id)
+    leaders = Membership.objects.filter(role=Membership.Role.MANAGER)
+    if managers is None:  # every row counts: no list of ids to compare each row with
+        manager_ids, of_their_teams = leaders.values("user_id"), {}
+    else:
+        leaders = leaders.filter(user_id__in=managers)
+        manager_ids = list(teams_of)
+        of_their_teams = {"team_id__in": sorted({team for teams in teams_of.values() for team in teams})}
+    people = list(User.objects.filter(pk__in=manager_ids, is_active=True).order_by("first_name", "last_name", "pk"))
 
     def by_manager(person: str) -> dict:
         return {f"{person}__in": manager_ids}
 
     in_force = TrustStatement.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today)
-    agents = Membership.objects.filter(role=Membership.Role.AGENT, user__is_active=True)
+    agents = Membership.objects.filter(role=Membership.Role.AGENT, user__is_active=True, **of_their_teams)
     # An agent acknowledged the playbook as it is now: after the organisation's and their team's rules last changed.
     rules_changed = Guardrail.objects.order_by("-updated_at").values("updated_at")[:1]
     team_rules_changed = (
@@ -482,7 +477,7 @@ def managers_on_board(*, org: Organisation, team_ids, window: Window, now: datet
     )
     # Counted per team, then added up over the teams each manager leads.
     per_team = {
-        "waiting": Decision.objects.filter(~_in_review(), status=Decision.Status.SUBMITTED),
+        "waiting": Decision.objects.filter(~_in_review(), status=Decision.Status.SUBMITTED, **of_their_teams),
         "agents": agents,
         "acknowledged": acknowledged,
     }
@@ -491,11 +486,11 @@ def managers_on_board(*, org: Organisation, team_ids, window: Window, now: datet
         "approvals": (within(Decision, "approved_at").filter(**by_manager("approved_by")), "approved_by"),
         "celebrations": (within(Decision, "celebrated_at").filter(**by_manager("celebrated_by")), "celebrated_by"),
         "endorsements": (within(Endorsement, "created_at").filter(**by_manager("endorser")), "endorser"),
-        "reviews_opened": (within(Review, "opened_at"), "opened_by"),
-        "reviews_closed": (within(Review, "closed_at"), "closed_by"),
-        "trust_written": (within(TrustStatement, "created_at"), "author"),
-        "trust_in_force": (in_force, "author"),
-        "trust_ever": (TrustStatement.objects.all(), "author"),
+        "reviews_opened": (within(Review, "opened_at").filter(**by_manager("opened_by")), "opened_by"),
+        "reviews_closed": (within(Review, "closed_at").filter(**by_manager("closed_by")), "closed_by"),
+        "trust_written": (within(TrustStatement, "created_at").filter(**by_manager("author")), "author"),
+        "trust_in_force": (in_force.filter(**by_manager("author")), "author"),
+        "trust_ever": (TrustStatement.objects.filter(**by_manager("author")), "author"),
     }
     counts = _counts_per({name: (queryset, "team") for name, queryset in per_team.items()} | per_person)
     # The wait to approval of the stories of the teams a manager leads: a median is not added up, so per manager.
@@ -503,7 +498,7 @@ def managers_on_board(*, org: Organisation, team_ids, window: Window, now: datet
     waits = {
         row["person"]: row
         for row in within(Decision, "approved_at")
-        .filter(team__memberships__role=Membership.Role.MANAGER)
+        .filter(team__memberships__in=leaders)
         .order_by()
         .values(person=F("team__memberships__user"))
         .annotate(median_wait=Median(wait), longest_wait=Max(wait))
@@ -514,6 +509,36 @@ def managers_on_board(*, org: Organisation, team_ids, window: Window, now: datet
         | {name: waits.get(person.pk, {}).get(name) for name in ("median_wait", "longest_wait")}
         for person in people
     ]
+    return people, numbers
+
+
+# The footer's medians of every manager in the organisation are the same for every reader: worked out once in each
+# such stretch of time (a head's page otherwise reads only their own managers' numbers, whatever the organisation's
+# size).
+ORGANISATION_MEDIANS_FOR = datetime.timedelta(minutes=10)
+
+
+def managers_on_board(*, org: Organisation, team_ids, window: Window, now: datetime.datetime) -> Onboard:
+    """Per manager of the teams in scope, what they did in the window and what waits for them now, beside the
+    median of every manager in the organisation; the same added up per department; and what needs attention.
+    Four queries, each a grouped pass over its rows (never one per manager), and two for what needs attention."""
+    tz = periods.org_time_zone(org)
+    start, end = window.bounds(tz)
+    today = timezone.localtime(now, tz).date()
+    in_scope = set(team_ids)
+    leading = list(
+        Membership.objects.filter(role=Membership.Role.MANAGER).values_list(
+            "user_id", "team_id", "team__department__name"
+        )
+    )
+    departments_of: dict[int, set[str]] = {}
+    for user_id, team_id, department in leading:
+        if team_id in in_scope:
+            departments_of.setdefault(user_id, set()).add(department)
+    everyone = all(team_id in in_scope for _user, team_id, _department in leading)
+    people, numbers = _manager_numbers(
+        start=start, end=end, today=today, leading=leading, managers=None if everyone else set(departments_of)
+    )
 
     def cells(row: dict) -> list:
         return [
@@ -537,7 +562,19 @@ def managers_on_board(*, org: Organisation, team_ids, window: Window, now: datet
         if person.pk in departments_of:
             managers.rows.append([person.get_full_name() or person.email, *cells(row)])
     if managers.rows:
-        managers.footer.append([_("Median of all managers"), *_medians([cells(row) for row in numbers])])
+        if everyone:
+            medians = _medians([cells(row) for row in numbers])
+        else:
+            # Ten minutes of the clock (not of the cache's expiry): every reader sees the same medians in them.
+            every = ORGANISATION_MEDIANS_FOR.total_seconds()
+            medians = cache.get_or_set(
+                f"insights:managers-medians:{start.isoformat()}:{end.isoformat()}:{now.timestamp() // every:.0f}",
+                lambda: _medians(
+                    [cells(row) for row in _manager_numbers(start=start, end=end, today=today, leading=leading)[1]]
+                ),
+                every,
+            )
+        managers.footer.append([_("Median of all managers"), *medians])
 
     departments = Table(
         "departments",

@@ -175,6 +175,8 @@ def test_the_digest_speaks_to_each_reader_where_they_stand(base_url):
     quiet = TeamFactory(name="Returns")
     waiting = agent(quiet, first_name="Wim")
     DecisionFactory(author=waiting, team=quiet, created_at=DIGEST_BUILT - datetime.timedelta(days=20))
+    lola = agent(quiet, first_name="Lola", language="es")
+    DecisionFactory(author=lola, team=quiet, created_at=DIGEST_BUILT - datetime.timedelta(days=20))
     newcomer = agent(quiet, first_name="Nia")
     boss = manager(quiet, first_name="Omar")
     director = admin(first_name="Morgan")
@@ -188,6 +190,10 @@ def test_the_digest_speaks_to_each_reader_where_they_stand(base_url):
     assert log_next_time in body[newcomer]
     assert not any(log_next_time in body[person] for person in (waiting, boss, director))
     assert "Your story of 29 October is still waiting for a manager. It has not been forgotten" in body[waiting]
-    assert "1 story from your teams is waiting for you to approve it" in body[boss]
+    # The day and month as Spanish writes them ("29 de octubre").
+    assert "Tu historia del 29 de octubre sigue esperando a un responsable" in next(
+        m.body for m in mail.outbox if m.to == [lola.email]
+    )
+    assert "2 stories from your teams are waiting for you to approve them" in body[boss]  # Wim's and Lola's
     assert "Here are the good calls people made for customers this week." in body[director]
     assert "Hi Tom," in next(m.body for m in mail.outbox if m.to == [week["tom"].email])

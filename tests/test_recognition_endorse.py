@@ -216,7 +216,7 @@ def test_the_feed_shows_each_storys_count_and_my_endorsement_in_one_query(
     client.force_login(colleague)
 
     # as many as the feed needed before endorsements existed (see test_feed_and_pages), plus one for all the cards
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         page = client.get(reverse("home")).content.decode()
 
     assert (
@@ -290,6 +290,6 @@ def test_the_feed_reads_comments_in_constant_queries(client, team, colleague, co
         EndorsementFactory(decision=story, comment="Agreed")
     client.force_login(colleague)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         page = client.get(reverse("home")).content.decode()
     assert page.count("Agreed") == min(count, 20)

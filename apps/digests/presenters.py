@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from apps.core.templatetags.leeway import money
 from apps.decisions.models import Channel, Outcome
@@ -165,7 +165,10 @@ def personal_line(personal: dict, situation: dict | None = None, *, week: int | 
         )
     situation = situation or {"role": "agent"}
     if waiting := situation.get("waiting", 0):
-        since = date_format(timezone.localtime(situation["waiting_since"]), "j F")
+        # A day and a month as each language writes it ("4 June", "4 de junio", "4 juni"): a format to translate.
+        since = date_format(
+            timezone.localtime(situation["waiting_since"]), pgettext("day and month of a waiting story", "j F")
+        )
         lines.append(
             ngettext(
                 "Your story of %(date)s is still waiting for a manager. It has not been forgotten: your team's "

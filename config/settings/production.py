@@ -9,6 +9,11 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # Required: every link in notification and digest emails (and the one-click unsubscribe) starts with it.
 LEEWAY_BASE_URL = env.str("LEEWAY_BASE_URL").rstrip("/")
 
+# A connection to PostgreSQL is kept by each process for this many seconds instead of being opened for every request
+# (which cost a new server process each time); checked before it is used again, so a database restart is survived.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True

@@ -11,7 +11,7 @@ from django.urls import reverse
 from apps.accounts.models import User
 from apps.org.models import Membership
 from apps.setup.models import Invitation
-from tests.factories import TeamFactory, UserFactory, admin, agent, manager
+from tests.factories import MembershipFactory, TeamFactory, UserFactory, admin, agent, manager
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,16 @@ def test_it_filters_by_team_role_and_active(client, morgan):
     assert _names(client.get(reverse("setup:people"), {"role": "none"})) == ["Nadia N"]
     assert _names(client.get(reverse("setup:people"), {"active": "no"})) == ["Kwame K"]
     assert "Kwame K" not in _names(client.get(reverse("setup:people")))
+
+
+def test_someone_who_leads_two_teams_is_listed_once_whatever_the_filter(client, morgan):
+    billing, orders = TeamFactory(), TeamFactory()
+    grace = manager(billing, first_name="Grace", last_name="G")
+    MembershipFactory(user=grace, team=orders, role=Membership.Role.MANAGER)
+
+    assert _names(client.get(reverse("setup:people"))) == ["Grace G", "Morgan Lee"]
+    for filters in ({"role": "manager"}, {"team": billing.pk}, {"q": "grace"}):
+        assert _names(client.get(reverse("setup:people"), filters)) == ["Grace G"]
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 29, 9, tzinfo=datetime.UTC), tick=False)

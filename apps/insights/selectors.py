@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import (
     Avg,
     BooleanField,
+    Case,
     CharField,
     Count,
     DecimalField,
@@ -25,6 +26,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Floor, Least, TruncWeek
 from django.utils import timezone
@@ -724,9 +726,14 @@ class Calibration:
 def _limit_in_scope(team_id: int | None):
     """The limit each decision's category has in the scope: the organisation's, or the team's own when the scope is
     one team that set one."""
-    organisation = Coalesce(
-        F("category__guardrail__limit"), Value(DEFAULT_GUARDRAIL_LIMIT), output_field=DecimalField()
-    )
+    # The few guardrails written into the query rather than joined: joined, PostgreSQL read the month's stories
+    # category by category through the category index (a head's ten teams at 10,000 agents: 55 ms) instead of through
+    # the teams' own index (5 ms).
+    limits = [
+        When(category_id=category_id, then=Value(limit))
+        for category_id, limit in Guardrail.objects.values_list("category_id", "limit")
+    ]
+    organisation = Case(*limits, default=Value(DEFAULT_GUARDRAIL_LIMIT), output_field=DecimalField())
     if team_id is None:
         return organisation
     own = TeamGuardrail.objects.filter(team_id=team_id, category=OuterRef("category_id")).values("limit")[:1]

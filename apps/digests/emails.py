@@ -135,9 +135,9 @@ def render_digest_email(
     """(subject, text, html) in the recipient's own language, with words that fit where they stand.
 
     Rendering a whole email and inlining its CSS costs milliseconds; a week has thousands of recipients and only a
-    few different emails: one per digest, language and kind of reader. Each is rendered
-    once, with marks where the reader's name, personal lines and unsubscribe link go, and the marks are then replaced
-    for each recipient (their words escaped as the inliner escapes text; the paragraphs of unused marks removed)."""
+    few different emails: one per digest, language and kind of reader. Each is rendered once, with marks where the
+    reader's name, personal lines and unsubscribe link go, and the marks are then replaced for each recipient (their
+    words escaped as the inliner escapes text; the paragraphs of unused marks removed)."""
     from .selectors import reader_situation
 
     if situation is None:

@@ -52,41 +52,30 @@ def unsubscribe_url(user) -> str:
     return absolute_url(reverse("digest_unsubscribe", args=[unsubscribe_token(user)]))
 
 
-def email_context(*, digest: Digest, recipient, personal: dict, situation: dict, presented: dict | None = None) -> dict:
-    """What the three templates need, in the active language. The digest's sections read the same for every reader of
-    one digest in one language (but for the quiet-week line, which depends on whether they write stories): they are
-    rendered once and kept in `presented` for the next recipient (the sender passes one per batch)."""
-    writes_stories = situation.get("role") == "agent"
-    key = (digest.pk, translation.get_language(), writes_stories)
-    cached = presented.get(key) if presented is not None else None
+def email_context(*, digest: Digest, writes_stories: bool) -> dict:
+    """What the three templates need, in the active language, but for the reader's own words (their name, personal
+    lines and unsubscribe link: see render_digest_email). The sections read the same for every reader of one digest in
+    one language, but for the quiet-week line, which depends on whether they write stories."""
     urls = {
         "digest_url": absolute_url(reverse("digests:detail", args=[digest.pk])),
         "leaderboard_url": absolute_url(f"{reverse('leaderboards:index')}?week={digest.edition.week_start:%Y-%m-%d}"),
     }
-    if cached is None:
-        sections = present(digest)
-        for section in ("celebrated", "most_endorsed", "first_stories"):
-            for story in sections[section]:
-                story["url"] = absolute_url(story["path"])
-        shared = {"sections": sections, "writes_stories": writes_stories, **urls}
-        cached = {
-            "sections": sections,
-            "sections_html": mark_safe(render_to_string("emails/digest-sections.html", shared)),
-            "sections_text": render_to_string("emails/digest-sections.txt", shared),
-        }
-        if presented is not None:
-            presented[key] = cached
+    sections = present(digest)
+    for section in ("celebrated", "most_endorsed", "first_stories"):
+        for story in sections[section]:
+            story["url"] = absolute_url(story["path"])
+    shared = {"sections": sections, "writes_stories": writes_stories, **urls}
     return {
         "digest": digest,
         "edition": digest.edition,
         "week_number": week_number(digest.edition.week_start),
         "week_title": edition_title(digest.edition),
-        **cached,
-        "personal_line": personal_line(personal or {}, situation, week=week_number(digest.edition.week_start)),
+        "sections": sections,
+        "sections_html": mark_safe(render_to_string("emails/digest-sections.html", shared)),
+        "sections_text": render_to_string("emails/digest-sections.txt", shared),
         "writes_stories": writes_stories,
         "url": urls["digest_url"],
         **urls,
-        "unsubscribe_url": unsubscribe_url(recipient),
     }
 
 
@@ -135,9 +124,10 @@ def render_digest_email(
     """(subject, text, html) in the recipient's own language, with words that fit where they stand.
 
     Rendering a whole email and inlining its CSS costs milliseconds; a week has thousands of recipients and only a
-    few different emails: one per digest, language and kind of reader. Each is rendered once, with marks where the
-    reader's name, personal lines and unsubscribe link go, and the marks are then replaced for each recipient (their
-    words escaped as the inliner escapes text; the paragraphs of unused marks removed)."""
+    few different emails: one per digest, language and kind of reader. Each is rendered once (and kept in `presented`:
+    the sender passes one per batch), with marks where the reader's name, personal lines and unsubscribe link go, and
+    the marks are then replaced for each recipient (their words escaped as the inliner escapes text; the paragraphs of
+    unused marks removed)."""
     from .selectors import reader_situation
 
     if situation is None:
@@ -152,14 +142,13 @@ def render_digest_email(
     }
     presented = presented if presented is not None else {}
     marks = max(PERSONAL_LINES_AT_MOST, len(lines))
-    key = ("email", digest.pk, language, situation.get("role") == "agent", marks)
+    writes_stories = situation.get("role") == "agent"
+    key = (digest.pk, language, writes_stories, marks)
     template = presented.get(key)
     if template is None:
         reader = SimpleNamespace(first_name=_NAME_MARK, display_name=_NAME_MARK, language=language, time_zone="")
         with translation.override(language):
-            context = email_context(
-                digest=digest, recipient=recipient, personal=personal, situation=situation, presented=presented
-            )
+            context = email_context(digest=digest, writes_stories=writes_stories)
         context |= {
             "personal_line": [_line_mark(index) for index in range(marks)],
             "unsubscribe_url": _UNSUBSCRIBE_MARK,
@@ -179,7 +168,7 @@ def digest_message(
     presented: dict | None = None,
 ):
     """The email itself. The sender passes `situation` (read for its whole batch at once; without it, it is read
-    here in three queries, as for the admins' preview) and `presented` (see `email_context`)."""
+    here in three queries, as for the admins' preview) and `presented` (see `render_digest_email`)."""
     rendered_subject, text, html = render_digest_email(
         digest=digest, recipient=recipient, personal=personal, situation=situation, presented=presented
     )

@@ -53,4 +53,8 @@ BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # --- insights ---
+    # Works out a large organisation's insights for the current month (each page, each language), so that readers of
+    # the whole organisation open them on figures at most a few minutes old instead of waiting for them.
+    "insights-warm-figures": {"task": "insights.warm_figures", "schedule": 300.0, "options": {"expires": 240}},
 }

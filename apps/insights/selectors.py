@@ -865,6 +865,7 @@ TOP_SHARE = Decimal("0.1")
 @dataclasses.dataclass(frozen=True)
 class QuietPerson:
     name: str
+    team_id: int
     team: str
     not_logged: bool
     not_recognised: bool
@@ -882,12 +883,17 @@ class Reach:
     def table(self, key: str) -> Table | None:
         return self.teams if key == self.teams.key else None
 
+    def seen_by(self, viewer) -> "Reach":
+        """The quiet people are listed only for their own managers. One query."""
+        managed = set(teams_managed_by(user=viewer).values_list("pk", flat=True))
+        return dataclasses.replace(self, quiet=[person for person in self.quiet if person.team_id in managed])
 
-def courage_and_reach(*, org: Organisation, team_ids, window: Window, now: datetime.datetime, viewer) -> Reach:
+
+def courage_and_reach(*, org: Organisation, team_ids, window: Window, now: datetime.datetime) -> Reach:
     """Per team: the share of its agents who logged a story in the last 4 and 8 weeks (counted back from the end of
     the period, or now), the share recognised (endorsed or celebrated) in 8 weeks, and how concentrated the period's
-    endorsements are. The agents who have not logged or not been recognised in 8 weeks are listed only for their own
-    managers, never ranked. Three queries."""
+    endorsements are; and the agents who have not logged or not been recognised in 8 weeks, never ranked (`seen_by`
+    keeps those a reader manages). Two queries."""
     tz = periods.org_time_zone(org)
     start, end = window.bounds(tz)
     until = min(end, now)
@@ -915,7 +921,6 @@ def courage_and_reach(*, org: Organisation, team_ids, window: Window, now: datet
         .order_by()
     ):
         received.setdefault(row["decision__team_id"], []).append(row["n"])
-    managed = set(teams_managed_by(user=viewer).values_list("pk", flat=True))
 
     table = Table(
         "teams",
@@ -935,10 +940,11 @@ def courage_and_reach(*, org: Organisation, team_ids, window: Window, now: datet
     by_team: dict[int, list[Membership]] = {}
     for membership in agents:
         by_team.setdefault(membership.team_id, []).append(membership)
-        if membership.team_id in managed and not (membership.logged_8 and membership.recognised):
+        if not (membership.logged_8 and membership.recognised):
             quiet.append(
                 QuietPerson(
                     name=membership.user.get_full_name() or membership.user.email,
+                    team_id=membership.team_id,
                     team=membership.team.name,
                     not_logged=not membership.logged_8,
                     not_recognised=not membership.recognised,
@@ -990,8 +996,8 @@ class AutonomyOffer:
 @dataclasses.dataclass
 class Autonomy:
     offers: list[AutonomyOffer]
-    managed_team_ids: set[int]
     candidates: Table
+    managed_team_ids: set[int] = dataclasses.field(default_factory=set)  # the reader's teams, by `seen_by`
 
     @property
     def tables(self) -> list[Table]:
@@ -999,6 +1005,11 @@ class Autonomy:
 
     def table(self, key: str) -> Table | None:
         return self.candidates if key == self.candidates.key else None
+
+    def seen_by(self, viewer) -> "Autonomy":
+        """The offers go to the agent's own manager: which teams the reader manages. One query."""
+        managed = set(teams_managed_by(user=viewer).values_list("pk", flat=True))
+        return dataclasses.replace(self, managed_team_ids=managed)
 
 
 def autonomy_offers(*, org: Organisation, team_ids, now: datetime.datetime) -> list[AutonomyOffer]:
@@ -1085,8 +1096,8 @@ def autonomy_offers(*, org: Organisation, team_ids, now: datetime.datetime) -> l
     return offers
 
 
-def earned_autonomy(*, org: Organisation, team_ids, now: datetime.datetime, viewer) -> Autonomy:
-    """The offers in the scope, as a table, and which of them go to `viewer` (the teams they manage). Two queries."""
+def earned_autonomy(*, org: Organisation, team_ids, now: datetime.datetime) -> Autonomy:
+    """The offers in the scope, as a table (`seen_by` says which of them go to a reader). One query."""
     offers = autonomy_offers(org=org, team_ids=team_ids, now=now)
     candidates = Table(
         "candidates",
@@ -1104,5 +1115,4 @@ def earned_autonomy(*, org: Organisation, team_ids, now: datetime.datetime, view
         currency=org.currency,
         empty=_("Nobody's record has earned a raised limit yet."),
     )
-    managed = set(teams_managed_by(user=viewer).values_list("pk", flat=True))
-    return Autonomy(offers=offers, managed_team_ids=managed, candidates=candidates)
+    return Autonomy(offers=offers, candidates=candidates)

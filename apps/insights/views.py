@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from apps.org.selectors import teams_managed_by, teams_overseen_by
 
 from . import selectors, services
 from .exports import csv_response
+from .figures import Figures, figures_for
 from .filters import TEAM, AdoptLimitForm, Filters, InsightsFilterForm
 from .tables import Table
 
@@ -29,12 +31,14 @@ def _filters(request: HttpRequest, org: Organisation, *, overseen: bool) -> tupl
     return form, form.filters()
 
 
-def _csv(request: HttpRequest, table: Table | None, filters: Filters, page: str) -> HttpResponse:
+def _csv(request: HttpRequest, table: Table | None, filters: Filters, page: str, *, as_of=None) -> HttpResponse:
     if table is None:
         raise Http404
     in_force = [(_("Period"), filters.window.label)]
     if filters.scope:
         in_force.append((_("Scope"), filters.scope.label))
+    if as_of:
+        in_force.append((_("Figures as of"), date_format(timezone.localtime(as_of), "DATETIME_FORMAT")))
     window = filters.window
     return csv_response(
         table=table, filters=in_force, filename=f"leeway-{page}-{table.key}-{window.first_day}-{window.last_day}"
@@ -48,36 +52,38 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("insights:mine")
 
 
-def _page(request: HttpRequest, *, page: str, name: str, build, overseen: bool = True, extra=None) -> HttpResponse:
-    """Every insights page: the filters in force (checked against what the reader oversees), the numbers `build`
-    computes from them, then either the CSV of one of its tables (?csv=<key>) or the page `insights/<name>.html`,
-    with those numbers under `name` and whatever `extra` adds."""
+def _page(request: HttpRequest, *, page: str, name: str, overseen: bool = True, extra=None) -> HttpResponse:
+    """Every insights page: the filters in force (checked against what the reader oversees), the numbers of the
+    page's builder for them (stored figures for a large scope), then either the CSV of one of its tables
+    (?csv=<key>) or the page `insights/<name>.html`, with those numbers under `name` and whatever `extra` adds."""
     org = Organisation.current()
     form, filters = _filters(request, org, overseen=overseen)
-    data = build(org, filters)
+    if overseen:
+        figures = figures_for(page=page, org=org, filters=filters, now=timezone.now())
+    else:  # a person's own numbers
+        figures = Figures(selectors.my_stats(org=org, user=request.user, window=filters.window), None)
+    data = figures.data
+    if hasattr(data, "seen_by"):
+        data = data.seen_by(request.user)
     if "csv" in request.GET:
-        return _csv(request, data.table(request.GET["csv"]), filters, page)
-    context = {"form": form, "filters": filters, name: data, "organisation": org, "page": page}
+        return _csv(request, data.table(request.GET["csv"]), filters, page, as_of=figures.as_of)
+    context = {
+        "form": form,
+        "filters": filters,
+        name: data,
+        "organisation": org,
+        "page": page,
+        "figures_as_of": figures.as_of,
+    }
     return render(request, f"insights/{name}.html", context | (extra(org, filters, data) if extra else {}))
 
 
 def ledger(request: HttpRequest) -> HttpResponse:
-    return _page(
-        request,
-        page="ledger",
-        name="ledger",
-        build=lambda org, f: selectors.ledger(org=org, team_ids=f.scope.team_ids, window=f.window),
-    )
+    return _page(request, page="ledger", name="ledger")
 
 
 def my_stats(request: HttpRequest) -> HttpResponse:
-    return _page(
-        request,
-        page="mine",
-        name="mine",
-        overseen=False,
-        build=lambda org, f: selectors.my_stats(org=org, user=request.user, window=f.window),
-    )
+    return _page(request, page="mine", name="mine", overseen=False)
 
 
 def _offers(request: HttpRequest):
@@ -100,61 +106,25 @@ def _offers(request: HttpRequest):
 
 def managers(request: HttpRequest) -> HttpResponse:
     """Managers on board, with the earned-autonomy offers waiting for the reader."""
-    return _page(
-        request,
-        page="managers",
-        name="managers",
-        build=lambda org, f: selectors.managers_on_board(
-            org=org, team_ids=f.scope.team_ids, window=f.window, now=timezone.now()
-        ),
-        extra=_offers(request),
-    )
-
-
-def _team_in_scope(filters: Filters) -> int | None:
-    return filters.scope.pk if filters.scope.kind == TEAM else None
+    return _page(request, page="managers", name="managers", extra=_offers(request))
 
 
 def calibration(request: HttpRequest) -> HttpResponse:
     def may_adopt(org, filters, data) -> dict:
         """Admins adopt the organisation's limits; a team's managers, with that team as the scope, its own."""
-        team_id = _team_in_scope(filters)
-        if team_id is None:
+        if filters.scope.kind != TEAM:
             return {"may_adopt": request.user.is_staff}
-        return {"may_adopt": teams_managed_by(user=request.user).filter(pk=team_id).exists()}
+        return {"may_adopt": teams_managed_by(user=request.user).filter(pk=filters.scope.pk).exists()}
 
-    return _page(
-        request,
-        page="calibration",
-        name="calibration",
-        build=lambda org, f: selectors.calibration(
-            org=org, team_ids=f.scope.team_ids, window=f.window, team_id=_team_in_scope(f)
-        ),
-        extra=may_adopt,
-    )
+    return _page(request, page="calibration", name="calibration", extra=may_adopt)
 
 
 def autonomy(request: HttpRequest) -> HttpResponse:
-    return _page(
-        request,
-        page="autonomy",
-        name="autonomy",
-        build=lambda org, f: selectors.earned_autonomy(
-            org=org, team_ids=f.scope.team_ids, now=timezone.now(), viewer=request.user
-        ),
-        extra=_offers(request),
-    )
+    return _page(request, page="autonomy", name="autonomy", extra=_offers(request))
 
 
 def reach(request: HttpRequest) -> HttpResponse:
-    return _page(
-        request,
-        page="reach",
-        name="reach",
-        build=lambda org, f: selectors.courage_and_reach(
-            org=org, team_ids=f.scope.team_ids, window=f.window, now=timezone.now(), viewer=request.user
-        ),
-    )
+    return _page(request, page="reach", name="reach")
 
 
 @require_POST

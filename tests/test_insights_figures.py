@@ -142,3 +142,15 @@ def test_beat_leaves_a_small_organisation_to_be_worked_out_on_each_visit(acme, m
 
     with time_machine.travel(NOW, tick=False):
         assert figures_warm() == 0
+
+
+def test_each_language_reads_figures_written_in_its_own_number_format(client, acme):
+    english = visit(client, acme["admin"]).content.decode()
+    acme["admin"].language = "es"
+    acme["admin"].save()
+
+    spanish = visit(client, acme["admin"], moment=NOW + datetime.timedelta(minutes=1)).content.decode()
+
+    assert page_table(english, "departments")[1][:3] == ["Care", "5", "0.0%"]
+    assert page_table(spanish, "departments")[1][:3] == ["Care", "5", "0,0 %"]
+    assert "Cifras de las 09:31" in spanish  # worked out for this first Spanish reader

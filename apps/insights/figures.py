@@ -22,6 +22,7 @@ from apps.org.models import Organisation
 
 from . import selectors
 from .filters import TEAM, Filters, InsightsFilterForm
+from .templatetags.insights import table_rows
 
 # A scope of at least this many teams reads figures worked out at most FRESH_FOR ago (about 400 agents and more).
 LARGE_SCOPE_TEAMS = 40
@@ -93,7 +94,14 @@ def figures_for(*, page: str, org: Organisation, filters: Filters, now: datetime
 
 
 def _work_out(page: str, org: Organisation, filters: Filters, now: datetime.datetime) -> Figures:
-    figures = Figures(BUILDERS[page](org, filters, now), now)
+    data = BUILDERS[page](org, filters, now)
+    # Written once here rather than by each reader: a thousand teams' rows of formatted numbers.
+    for table in [*data.tables, *([data.trend] if hasattr(data, "trend") else [])]:
+        table.html = {
+            "rows": table_rows(table.cells, table.currency),
+            "footer": table_rows(table.footer_cells, table.currency),
+        }
+    figures = Figures(data, now)
     cache.set(_key(page, filters), figures, FRESH_FOR.total_seconds())
     return figures
 

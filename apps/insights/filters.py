@@ -8,6 +8,7 @@ from django.http import Http404, QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import QuickSelect
 from apps.leaderboards import periods
 from apps.leaderboards.models import Period
 from apps.org.models import Department, Team
@@ -102,7 +103,7 @@ class InsightsFilterForm(forms.Form):
     end = forms.DateField(
         label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    scope = forms.ChoiceField(label=_("Scope"), required=False)
+    scope = forms.ChoiceField(label=_("Scope"), required=False, widget=QuickSelect)  # an admin's: every team
 
     def __init__(self, data, *, viewer, today: datetime.date, with_scope: bool = True):
         data = data.copy()
@@ -174,8 +175,11 @@ def _scopes_for(viewer) -> dict[str, Scope]:
     departments = Department.objects.all() if viewer.is_staff else Department.objects.filter(heads=viewer)
     everything = gettext("Whole organisation") if viewer.is_staff else gettext("All the teams you oversee")
     scopes = {ORGANISATION: Scope(ORGANISATION, None, everything, tuple(t.pk for t in teams))}
+    teams_of: dict[int, list[int]] = {}
+    for team in teams:
+        teams_of.setdefault(team.department_id, []).append(team.pk)
     for department in departments.order_by("name"):
-        team_ids = tuple(t.pk for t in teams if t.department_id == department.pk)
+        team_ids = tuple(teams_of.get(department.pk, ()))
         scopes[f"{DEPARTMENT}-{department.pk}"] = Scope(DEPARTMENT, department.pk, department.name, team_ids)
     for team in teams:
         scopes[f"{TEAM}-{team.pk}"] = Scope(TEAM, team.pk, _team_label(team), (team.pk,))

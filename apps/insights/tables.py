@@ -21,6 +21,8 @@ class Table:
     currency: str = "USD"
     footer: list[list] = dataclasses.field(default_factory=list)  # a benchmark under the rows (a median)
     empty: str = ""  # what the page says when there are no rows
+    # The rows and footer as HTML, written once when the table is stored with figures read by many (see figures.py).
+    html: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def cells(self) -> list[list[tuple]]:

@@ -34,6 +34,13 @@ def cell(value, column, currency: str) -> str:
 
 
 @register.simple_tag
+def table_part(table, part: str) -> str:
+    """A table's "rows" or "footer" as HTML: written when the figures were stored, if they were, else now."""
+    if part in table.html:
+        return mark_safe(table.html[part])  # noqa: S308 - written by table_rows
+    return table_rows(table.cells if part == "rows" else table.footer_cells, table.currency)
+
+
 def table_rows(rows, currency: str) -> str:
     """A table's rows, each a `<tr>` whose first cell heads the row: built here in one pass rather than cell by cell
     in the template, which took most of a large page's time (a table per team of a thousand teams)."""

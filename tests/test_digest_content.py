@@ -190,3 +190,14 @@ def test_a_trust_statement_to_one_person_is_in_no_digest_page_or_email(week):
         assert "Tom, I trust you with refunds." not in message.body
         assert "Tom, I trust you with refunds." not in message.alternatives[0][0]
     assert "I trust you to waive delivery charges." in mail.outbox[0].body
+
+
+def test_in_a_week_with_news_agents_and_managers_read_one_rendering_of_their_digest(week):
+    digest = team_digest(edition_build(week_start=WEEK, now=AFTER), week["team"])
+    presented = {}
+
+    for person in (week["ana"], week["tom"], week["manager"]):
+        person.language = "en"
+        render_digest_email(digest=digest, recipient=person, personal={}, presented=presented)
+
+    assert len(presented) == 1  # the kind of reader changes only a quiet week's closing line

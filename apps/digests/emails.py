@@ -16,6 +16,7 @@ from apps.core.links import absolute_url
 from apps.leaderboards.periods import week_number
 from apps.org.selectors import time_zone_for
 
+from .content import has_news
 from .models import Delivery, Digest
 from .presenters import edition_title, personal_line, present
 
@@ -143,7 +144,9 @@ def render_digest_email(
     presented = presented if presented is not None else {}
     marks = max(PERSONAL_LINES_AT_MOST, len(lines))
     writes_stories = situation.get("role") == "agent"
-    key = (digest.pk, language, writes_stories, marks)
+    # Whether the reader writes stories changes only a quiet week's closing line: in a week with news, both kinds of
+    # reader get the same email.
+    key = (digest.pk, language, writes_stories if not has_news(digest.content) else None, marks)
     template = presented.get(key)
     if template is None:
         reader = SimpleNamespace(first_name=_NAME_MARK, display_name=_NAME_MARK, language=language, time_zone="")

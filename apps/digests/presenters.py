@@ -10,6 +10,7 @@ from apps.decisions.selectors import story_path
 from apps.leaderboards.models import BADGE_DESCRIPTIONS, Badge
 from apps.leaderboards.periods import week_title
 
+from .content import has_news
 from .models import Digest
 
 
@@ -66,7 +67,7 @@ def present(digest: Digest) -> dict:
             # No story logged, no share: a dash rather than a misleading 0%.
             "covered_label": "—" if numbers.get("covered_percent") is None else f"{numbers['covered_percent']}%",
         },
-        "has_news": any(content.get(k) for k in ("celebrated", "most_endorsed", "first_stories", "trust", "badges")),
+        "has_news": has_news(content),
     }
 
 

@@ -15,6 +15,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.bulk import BULK_JSON_BATCH, bulk_json
 from apps.core.mail import is_permanent_failure
 from apps.leaderboards import periods
 from apps.leaderboards.models import Period, Snapshot
@@ -106,10 +107,11 @@ def edition_build(*, week_start: datetime.date, deliver: bool = True, now: datet
                     department=subject if key.startswith("department") else None,
                     team=subject if key.startswith("team") else None,
                     title=title,
-                    content=contents[key],
+                    content=bulk_json(contents[key]),
                 )
                 for key, title, subject in structure.all_scopes()
-            ]
+            ],
+            batch_size=BULK_JSON_BATCH,
         )
         edition.built_at = now
         edition.save(update_fields=["built_at"])

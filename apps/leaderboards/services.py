@@ -203,7 +203,8 @@ def _sum_months(snapshot: Snapshot, months: list[Snapshot]) -> None:
 
 def _insert_standings(snapshot: Snapshot) -> None:
     """Each person's and each team's totals over the snapshot's rows — overall, per category and per channel — as the
-    organisation's boards rank them (six INSERT … SELECT, whatever the number of people)."""
+    organisation's boards rank them: two INSERT … SELECT whatever the number of people, each one pass over the rows
+    grouped three ways at once (GROUPING SETS: a third of the time of three passes)."""
     rows, standings = (connection.ops.quote_name(m._meta.db_table) for m in (Row, Standing))
     columns = (
         "snapshot_id, person_id, team_id, category_id, channel, score, stories, celebrations, first_stories, "
@@ -213,29 +214,31 @@ def _insert_standings(snapshot: Snapshot) -> None:
         "SUM(stories) AS stories, SUM(celebrations) AS celebrations, SUM(first_stories) AS first_stories, "
         "SUM(endorsements) AS endorsements, COUNT(DISTINCT endorser_id) AS colleagues"
     )
+
+    def three_ways(keys: str) -> str:
+        """The rows' sums per `keys`: overall (category and channel NULL), per category and per channel; `way` tells
+        them apart (GROUPING: 3 overall, 1 per category, 2 per channel)."""
+        return (
+            f"SELECT {keys}, category_id, channel, GROUPING(category_id, channel) AS way, {sums} FROM {rows} "
+            f"WHERE snapshot_id = %s GROUP BY GROUPING SETS (({keys}), ({keys}, category_id), ({keys}, channel))"
+        )
+
     with connection.cursor() as cursor:
-        # (grouped by, category_id written, channel written): overall, per category, per channel
-        for dimension, category, channel in [
-            ("", "NULL", "''"),
-            ("category_id", "category_id", "''"),
-            ("channel", "NULL", "channel"),
-        ]:
-            by = f", {dimension}" if dimension else ""
-            cursor.execute(
-                f"INSERT INTO {standings} ({columns}) SELECT %s, person_id, NULL, {category}, {channel}, {SCORE_SQL}, "
-                "stories, celebrations, first_stories, endorsements, colleagues "
-                f"FROM (SELECT person_id{by}, {sums} FROM {rows} WHERE snapshot_id = %s GROUP BY person_id{by}) p",
-                [snapshot.pk, snapshot.pk],
-            )
-            # A team's points are its people's (each counted within the team); "colleagues": the people with points.
-            cursor.execute(
-                f"INSERT INTO {standings} ({columns}) SELECT %s, NULL, team_id, {category}, {channel}, SUM(score), "
-                "SUM(stories), SUM(celebrations), SUM(first_stories), SUM(endorsements), COUNT(*) "
-                f"FROM (SELECT team_id{by}, stories, celebrations, first_stories, endorsements, {SCORE_SQL} AS score "
-                f"FROM (SELECT team_id, person_id{by}, {sums} FROM {rows} WHERE snapshot_id = %s "
-                f"GROUP BY team_id, person_id{by}) tp) t GROUP BY team_id{by}",
-                [snapshot.pk, snapshot.pk],
-            )
+        cursor.execute(
+            f"INSERT INTO {standings} ({columns}) SELECT %s, person_id, NULL, category_id, COALESCE(channel, ''), "
+            f"{SCORE_SQL}, stories, celebrations, first_stories, endorsements, colleagues "
+            f"FROM ({three_ways('person_id')}) p",
+            [snapshot.pk, snapshot.pk],
+        )
+        # A team's points are its people's (each counted within the team); "colleagues": the people with points.
+        cursor.execute(
+            f"INSERT INTO {standings} ({columns}) SELECT %s, NULL, team_id, category_id, COALESCE(channel, ''), "
+            "SUM(score), SUM(stories), SUM(celebrations), SUM(first_stories), SUM(endorsements), COUNT(*) "
+            f"FROM (SELECT team_id, category_id, channel, way, stories, celebrations, first_stories, endorsements, "
+            f"{SCORE_SQL} AS score FROM ({three_ways('team_id, person_id')}) tp) t "
+            "GROUP BY team_id, way, category_id, channel",
+            [snapshot.pk, snapshot.pk],
+        )
 
 
 def _is_unchanged(snapshot: Snapshot, *, period: str, start, end, version: int) -> bool:

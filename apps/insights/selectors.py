@@ -893,7 +893,7 @@ def courage_and_reach(*, org: Organisation, team_ids, window: Window, now: datet
     """Per team: the share of its agents who logged a story in the last 4 and 8 weeks (counted back from the end of
     the period, or now), the share recognised (endorsed or celebrated) in 8 weeks, and how concentrated the period's
     endorsements are; and the agents who have not logged or not been recognised in 8 weeks, never ranked (`seen_by`
-    keeps those a reader manages). Two queries."""
+    keeps those a reader manages). Three queries."""
     tz = periods.org_time_zone(org)
     start, end = window.bounds(tz)
     until = min(end, now)
@@ -914,8 +914,19 @@ def courage_and_reach(*, org: Organisation, team_ids, window: Window, now: datet
         .order_by("team__department__name", "team__name", "user__first_name", "user__last_name")
     )
     received: dict[int, list[int]] = {}
+    # The authors of the teams' stories, as a list: through them PostgreSQL reads the period's endorsements of these
+    # people only (by the author and time index) rather than every endorsement of the period in the organisation (a
+    # head's ten teams at 10,000 agents: 53 -> 16 ms).
+    authors = list(
+        Decision.objects.filter(team_id__in=team_ids).order_by().values_list("author_id", flat=True).distinct()
+    )
     for row in (
-        Endorsement.objects.filter(decision__team_id__in=team_ids, created_at__gte=start, created_at__lt=end)
+        Endorsement.objects.filter(
+            decision_author_id__in=authors,
+            decision__team_id__in=team_ids,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
         .values("decision__team_id", "decision_author")
         .annotate(n=Count("pk"))
         .order_by()

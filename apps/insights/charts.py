@@ -9,6 +9,8 @@ import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
+from apps.core.templatetags.leeway import localized_number
+
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 8, 12, 36
 MOST_LABELS = 7
@@ -70,13 +72,16 @@ def bar_chart(
     title: str,
     labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[int | Decimal]]],
-    formatter: Callable[[int | Decimal], str] = str,
+    formatter: Callable[[int | Decimal], str] = localized_number,
     marker: tuple[int, str] | None = None,
 ) -> Chart:
     """Groups of bars, one group per label and one bar per series in each group; `marker` = (group, words) draws a
     dashed line with its words just before that group."""
     top = nice_ceiling(float(max((v for _name, values in series for v in values), default=0)))
-    plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    ticks = [(f, formatter(_tick(top * f))) for f in (0, 0.5, 1)]
+    # Room on the left for the longest number of the axis ("$1,000,000" at 10,000 agents), at about 7 units a character.
+    left = max(LEFT, 12 + 7 * max(len(label) for _f, label in ticks))
+    plot_width, plot_height = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
     group_width = plot_width / max(len(labels), 1)
     bar_width = group_width * 0.8 / max(len(series), 1)
     bars = []
@@ -86,7 +91,7 @@ def bar_chart(
             height = plot_height * float(value) / top
             bars.append(
                 Bar(
-                    x=round(LEFT + group * group_width + group_width * 0.1 + index * bar_width, 1),
+                    x=round(left + group * group_width + group_width * 0.1 + index * bar_width, 1),
                     y=round(TOP + plot_height - height, 1),
                     width=round(bar_width, 1),
                     height=round(height, 1),
@@ -100,13 +105,14 @@ def bar_chart(
         title=title,
         series=[name for name, _values in series],
         bars=bars,
-        ticks=[Tick(y=round(TOP + plot_height * (1 - f), 1), label=formatter(_tick(top * f))) for f in (0, 0.5, 1)],
+        ticks=[Tick(y=round(TOP + plot_height * (1 - f), 1), label=label) for f, label in ticks],
+        left=left,
         labels=[
-            Label(x=round(LEFT + (group + 0.5) * group_width, 1), text=label)
+            Label(x=round(left + (group + 0.5) * group_width, 1), text=label)
             for group, label in enumerate(labels)
             if group % every == 0
         ],
-        marker=Label(x=round(LEFT + marker[0] * group_width, 1), text=marker[1]) if marker else None,
+        marker=Label(x=round(left + marker[0] * group_width, 1), text=marker[1]) if marker else None,
     )
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from apps.accounts.models import User
 from apps.org.models import Membership
 from apps.setup.models import Invitation
-from tests.factories import MembershipFactory, TeamFactory, UserFactory, admin, agent, manager
+from tests.factories import DepartmentFactory, MembershipFactory, TeamFactory, UserFactory, admin, agent, manager
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,16 @@ def test_it_filters_by_team_role_and_active(client, morgan):
     assert _names(client.get(reverse("setup:people"), {"role": "none"})) == ["Nadia N"]
     assert _names(client.get(reverse("setup:people"), {"active": "no"})) == ["Kwame K"]
     assert "Kwame K" not in _names(client.get(reverse("setup:people")))
+
+
+def test_the_team_menu_names_each_team_with_its_department(client, morgan):
+    care, guests = DepartmentFactory(name="Care"), DepartmentFactory(name="Guests")
+    first, second = TeamFactory(name="Billing", department=care), TeamFactory(name="Billing", department=guests)
+
+    page = client.get(reverse("setup:people"), {"team": second.pk}).content.decode()
+
+    assert f'<option value="{first.pk}">Billing · Care</option>' in page
+    assert f'<option value="{second.pk}" selected>Billing · Guests</option>' in page
 
 
 def test_someone_who_leads_two_teams_is_listed_once_whatever_the_filter(client, morgan):

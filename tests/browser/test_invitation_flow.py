@@ -26,7 +26,7 @@ def test_an_admin_invites_a_person_who_chooses_a_password_and_is_welcomed(
     page.get_by_label("Email address").fill("nina@acme.example")
     page.get_by_label("First name").fill("Nina")
     page.get_by_label("Last name").fill("Berg")
-    page.get_by_label("Team (optional)").select_option(label=team.name)
+    page.get_by_label("Team (optional)").select_option(label=f"{team.name} · {team.department.name}")
     page.get_by_role("button", name="Add and invite").click()
     expect(page.get_by_text("Nina Berg is added and invited by email.")).to_be_visible()
     expect(page.get_by_text("Invited", exact=True)).to_be_visible()

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -94,3 +95,16 @@ def test_a_story_shows_its_cost_date_and_age_in_the_readers_language(client, lan
     assert logged in text
     assert "8 hours" not in text and "8 horas" not in text and "8 uur" not in text
     assert happened in text
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "11,101 people"), ("es", "11.101 personas"), ("nl", "11.101 mensen")],
+)
+def test_a_count_in_a_sentence_is_grouped_as_the_reader_writes_numbers(language, shown):
+    template = Template(
+        "{% load i18n leeway %}{% blocktranslate count counter=n with shown=n|localized_number %}"
+        "{{ shown }} person{% plural %}{{ shown }} people{% endblocktranslate %}"
+    )
+
+    assert _in(language, template.render, Context({"n": 11101})) == shown

@@ -33,6 +33,7 @@ def _language() -> str:
     return (get_language() or "en").split("-")[0]
 
 
+@register.filter
 def localized_number(amount, decimal_pos: int | None = None) -> str:
     """A number in the reader's format, thousands grouped as that language groups them: 1,234.5 · 1234,5 · 1.234,5."""
     digits = GROUPING_FROM_DIGITS.get(_language(), 4)

@@ -1,8 +1,9 @@
 """A Redis cache that fails open: Redis down, hung or restarting never fails a request.
 
-Leeway's cache holds only what can be recomputed (the organisation's time zone, rate-limit counters). When Redis does
-not answer, every read is a miss and every write is dropped, and the request goes on. After a failure the cache is
-not asked again for a few seconds, so that an outage costs each request nothing, not a timeout per cache call.
+Leeway's cache holds only what can be recomputed (the organisation's time zone, rate-limit counters, the insights'
+stored figures, which are then worked out on each visit). When Redis does not answer, every read is a miss and every
+write is dropped, and the request goes on. After a failure the cache is not asked again for a few seconds, so that an
+outage costs each request nothing, not a timeout per cache call.
 """
 
 import logging

@@ -142,6 +142,18 @@ def test_one_colleagues_endorsements_of_the_same_person_count_up_to_the_monthly_
     assert next_month[0].endorsements == 1
 
 
+def test_a_weeks_board_counts_the_monthly_cap_from_the_start_of_the_month(team):
+    author, fan, newcomer = agent(team, first_name="Author", last_name=""), agent(team), agent(team)
+    for day in range(scoring.PAIR_MONTHLY_CAP):  # the fan's endorsements of the author earlier in November
+        endorse(story(author, when=at(-20)), fan, when=at(day - 10))
+    endorse(story(author, when=at(-20)), fan, when=at(2))  # one too many this month, in this week
+    endorse(story(author, when=at(-20)), newcomer, when=at(2))
+
+    [entry] = week_board()
+
+    assert (entry.name, entry.endorsements, entry.colleagues) == ("Author", 1, 1)  # the newcomer's only
+
+
 def test_an_endorsers_first_endorsements_of_the_week_count_and_later_ones_do_not(team):
     endorser = agent(team)
     authors = [agent(team, first_name=f"Person{i:02d}", last_name="") for i in range(scoring.ENDORSER_WEEKLY_CAP + 2)]

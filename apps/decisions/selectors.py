@@ -3,6 +3,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -186,7 +187,13 @@ def feed_page(*, user, filters: dict | None = None, cursor: str | None = None, o
         .order_by(*newest)
         .values_list("pk", "created_at")
     )
-    rows = list(shared[: size + 1].union(submitted[: size + 1], all=True).order_by("-created_at", "-pk")[: size + 1])
+    if connection.vendor == "postgresql":
+        rows = list(
+            shared[: size + 1].union(submitted[: size + 1], all=True).order_by("-created_at", "-pk")[: size + 1]
+        )
+    else:  # SQLite (`make run` without a database server) allows no LIMIT in a UNION's parts: merged here
+        rows = sorted([*shared[: size + 1], *submitted[: size + 1]], key=lambda row: (row[1], row[0]), reverse=True)
+        rows = rows[: size + 1]
     ids = [pk for pk, _created_at in rows[:size]]
     stories = list(with_card_data(Decision.objects.filter(pk__in=ids)).order_by(*newest)) if ids else []
     more = len(rows) > size and stories

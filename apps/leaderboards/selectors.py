@@ -239,11 +239,32 @@ def _top_people(*, board_where: str, board_params: list, limit: int, also_person
         "s.score, s.stories, s.celebrations, s.first_stories, s.endorsements, s.colleagues, s.person_id, "
         "u.first_name, u.last_name, u.email"
     )
+    if connection.vendor == "postgresql":
+        top = (
+            f"SELECT {columns} {eligible} ORDER BY s.category_id, s.channel, s.score DESC FETCH FIRST %s ROWS WITH TIES"
+        )
+        # OFFSET 0 keeps this a lookup per line (by the membership's user index), not a join of every membership.
+        team_of_line = (
+            f"LEFT JOIN LATERAL (SELECT m.team_id FROM {memberships} m "
+            "WHERE m.user_id = ranked.person_id AND m.role = 'agent' OFFSET 0) m ON TRUE"
+        )
+    else:
+        # SQLite (`make run` without a database server) has neither WITH TIES nor LATERAL: the same lines, ranked
+        # over every eligible person (a demo organisation's few).
+        names = (
+            "score, stories, celebrations, first_stories, endorsements, colleagues, person_id, first_name, last_name, "
+            "email"
+        )
+        top = (
+            f"SELECT {names} FROM (SELECT {columns}, RANK() OVER (ORDER BY s.score DESC) AS place {eligible}) "
+            "WHERE place <= %s"
+        )
+        team_of_line = (
+            f"LEFT JOIN {memberships} m ON m.id = (SELECT MIN(id) FROM {memberships} "
+            "WHERE user_id = ranked.person_id AND role = 'agent')"
+        )
     sql = f"""
-        WITH top AS (
-            SELECT {columns} {eligible}
-            ORDER BY s.category_id, s.channel, s.score DESC FETCH FIRST %s ROWS WITH TIES
-        ),
+        WITH top AS ({top}),
         me AS (SELECT {columns} {eligible} AND s.person_id = %s),
         ranked AS (
             SELECT top.*, RANK() OVER (ORDER BY score DESC) AS rnk FROM top
@@ -260,10 +281,7 @@ def _top_people(*, board_where: str, board_params: list, limit: int, also_person
         SELECT 'organisation', 0, rnk, score, stories, celebrations, first_stories, endorsements, colleagues,
                person_id, first_name, last_name, email, t.id, t.name, ''
         FROM ranked
-        LEFT JOIN LATERAL (
-            -- OFFSET 0 keeps this a lookup per line (by the membership's user index), not a join of every membership
-            SELECT m.team_id FROM {memberships} m WHERE m.user_id = ranked.person_id AND m.role = 'agent' OFFSET 0
-        ) m ON TRUE
+        {team_of_line}
         LEFT JOIN {teams} t ON t.id = m.team_id
         ORDER BY rnk, first_name, last_name, email"""
     # (no one has the id 0)

@@ -221,29 +221,46 @@ def _insert_standings(snapshot: Snapshot) -> None:
         "SUM(endorsements) AS endorsements, COUNT(DISTINCT endorser_id) AS colleagues"
     )
 
-    def three_ways(keys: str) -> str:
+    def three_ways(keys: str) -> tuple[str, list]:
         """The rows' sums per `keys`: overall (category and channel NULL), per category and per channel; `way` tells
-        them apart (GROUPING: 3 overall, 1 per category, 2 per channel)."""
+        them apart (as GROUPING(category_id, channel) numbers them: 3 overall, 1 per category, 2 per channel)."""
+        if connection.vendor == "postgresql":
+            return (
+                f"SELECT {keys}, category_id, channel, GROUPING(category_id, channel) AS way, {sums} FROM {rows} "
+                f"WHERE snapshot_id = %s GROUP BY GROUPING SETS (({keys}), ({keys}, category_id), ({keys}, channel))",
+                [snapshot.pk],
+            )
+        # SQLite (`make run` without a database server) has no GROUPING SETS: the three groupings one after another.
+        ways = [
+            ("NULL", "NULL", 3, ""),
+            ("category_id", "NULL", 1, ", category_id"),
+            ("NULL", "channel", 2, ", channel"),
+        ]
         return (
-            f"SELECT {keys}, category_id, channel, GROUPING(category_id, channel) AS way, {sums} FROM {rows} "
-            f"WHERE snapshot_id = %s GROUP BY GROUPING SETS (({keys}), ({keys}, category_id), ({keys}, channel))"
+            " UNION ALL ".join(
+                f"SELECT {keys}, {category} AS category_id, {channel} AS channel, {way} AS way, {sums} FROM {rows} "
+                f"WHERE snapshot_id = %s GROUP BY {keys}{by}"
+                for category, channel, way, by in ways
+            ),
+            [snapshot.pk] * len(ways),
         )
 
     with connection.cursor() as cursor:
+        people, people_params = three_ways("person_id")
         cursor.execute(
             f"INSERT INTO {standings} ({columns}) SELECT %s, person_id, NULL, category_id, COALESCE(channel, ''), "
-            f"{SCORE_SQL}, stories, celebrations, first_stories, endorsements, colleagues "
-            f"FROM ({three_ways('person_id')}) p",
-            [snapshot.pk, snapshot.pk],
+            f"{SCORE_SQL}, stories, celebrations, first_stories, endorsements, colleagues FROM ({people}) p",
+            [snapshot.pk, *people_params],
         )
         # A team's points are its people's (each counted within the team); "colleagues": the people with points.
+        team_people, team_people_params = three_ways("team_id, person_id")
         cursor.execute(
             f"INSERT INTO {standings} ({columns}) SELECT %s, NULL, team_id, category_id, COALESCE(channel, ''), "
             "SUM(score), SUM(stories), SUM(celebrations), SUM(first_stories), SUM(endorsements), COUNT(*) "
             f"FROM (SELECT team_id, category_id, channel, way, stories, celebrations, first_stories, endorsements, "
-            f"{SCORE_SQL} AS score FROM ({three_ways('team_id, person_id')}) tp) t "
+            f"{SCORE_SQL} AS score FROM ({team_people}) tp) t "
             "GROUP BY team_id, way, category_id, channel",
-            [snapshot.pk, snapshot.pk],
+            [snapshot.pk, *team_people_params],
         )
 
 

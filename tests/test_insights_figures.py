@@ -19,6 +19,8 @@ from tests.factories import (
     DepartmentFactory,
     GuardrailFactory,
     TeamFactory,
+    TeamGuardrailFactory,
+    TrustStatementFactory,
     UserFactory,
     agent,
     manager,
@@ -109,6 +111,35 @@ def test_an_adopted_limit_shows_at_once_on_the_stored_calibration(client, acme):
         after = client.post(reverse("insights:adopt_limit"), data, follow=True).content.decode()
 
     assert page_table(after, "categories")[1][:2] == ["Fee waiver", "$45"]
+
+
+def _raise_anas_limit(acme):
+    TrustStatementFactory(
+        team=acme["billing"], author=acme["mia"], agent=acme["ana"], category=acme["fee"], raised_limit=Decimal("80")
+    )
+
+
+def _value_customers_more(acme):
+    org = Organisation.current()
+    org.customer_lifetime_value = Decimal("2000.00")
+    org.save()
+
+
+def _set_a_teams_own_limit(acme):
+    TeamGuardrailFactory(team=acme["billing"], category=acme["fee"], limit=Decimal("60"))
+
+
+@pytest.mark.parametrize("change", [_raise_anas_limit, _value_customers_more, _set_a_teams_own_limit])
+def test_what_the_figures_are_measured_against_changing_forgets_them(client, acme, change):
+    visit(client, acme["admin"])  # stored at 09:30
+    DecisionFactory(author=acme["ana"], category=acme["fee"], created_at=NOW)
+
+    with time_machine.travel(NOW + datetime.timedelta(minutes=1), tick=False):
+        change(acme)
+    page = visit(client, acme["admin"], moment=NOW + datetime.timedelta(minutes=2)).content.decode()
+
+    assert "Figures as of 09:32" in page
+    assert stories_of_care(page) == "6"
 
 
 def test_the_quiet_people_of_stored_figures_are_listed_only_for_their_manager(client, acme):

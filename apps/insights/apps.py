@@ -9,6 +9,7 @@ class InsightsConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
+        from . import signals  # noqa: F401
         from .aggregates import register_sqlite_percentile
 
         connection_created.connect(register_sqlite_percentile)

@@ -27,9 +27,10 @@ from .templatetags.insights import table_rows
 # A scope of at least this many teams reads figures worked out at most FRESH_FOR ago (about 400 agents and more).
 LARGE_SCOPE_TEAMS = 40
 FRESH_FOR = datetime.timedelta(minutes=10)
-# Bumped when a reader changes what the figures depend on from an insights page (adopting a suggested limit): the
-# figures stored before are not read again.
+# Bumped when what the figures are measured against changes (signals.py): the figures stored before are not read again.
 GENERATION_KEY = "insights:figures-generation"
+# Part of every key: change it when the stored classes change shape, so that a new release never reads an old one's.
+STORED_FORMAT = 1
 
 
 def _team_in_scope(filters: Filters) -> int | None:
@@ -71,8 +72,10 @@ def _key(page: str, filters: Filters) -> str:
     return ":".join(
         [
             "insights:figures",
+            str(STORED_FORMAT),
             str(cache.get_or_set(GENERATION_KEY, 0, None)),
             page,
+            filters.scope.kind,  # a team's calibration measures against its own limits
             translation.get_language() or settings.LANGUAGE_CODE,
             window.period,
             window.first_day.isoformat(),
@@ -94,6 +97,7 @@ def figures_for(*, page: str, org: Organisation, filters: Filters, now: datetime
 
 
 def _work_out(page: str, org: Organisation, filters: Filters, now: datetime.datetime) -> Figures:
+    key = _key(page, filters)  # before building: figures forgotten meanwhile are stored under the old generation
     data = BUILDERS[page](org, filters, now)
     # Written once here rather than by each reader: a thousand teams' rows of formatted numbers.
     for table in [*data.tables, *([data.trend] if hasattr(data, "trend") else [])]:
@@ -102,7 +106,7 @@ def _work_out(page: str, org: Organisation, filters: Filters, now: datetime.date
             "footer": table_rows(table.footer_cells, table.currency),
         }
     figures = Figures(data, now)
-    cache.set(_key(page, filters), figures, FRESH_FOR.total_seconds())
+    cache.set(key, figures, FRESH_FOR.total_seconds())
     return figures
 
 

@@ -9,8 +9,6 @@ from apps.decisions.models import Category
 from apps.org.models import Team
 from apps.recognition.models import AuditEvent
 
-from .figures import figures_forget
-
 
 @transaction.atomic
 def suggested_limit_adopt(*, user, category: Category, limit: Decimal, team: Team | None = None) -> None:
@@ -32,6 +30,3 @@ def suggested_limit_adopt(*, user, category: Category, limit: Decimal, team: Tea
             "to": str(limit),
         },
     )
-    # The calibration page the reader goes back to shows the new limit, even for a scope read from stored figures
-    # (forgetting them is harmless if this transaction rolls back).
-    figures_forget()

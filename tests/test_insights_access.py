@@ -116,3 +116,24 @@ def test_a_custom_range_with_a_mistake_says_so_next_to_the_field_and_keeps_the_t
     assert "The last day comes before the first day." in page
     assert 'value="2026-11-10"' in page and 'value="2026-11-01"' in page
     assert "1 Nov – 30 Nov 2026" in page  # this month meanwhile
+
+
+def test_past_a_few_teams_the_scope_menu_lists_the_teams_of_the_department_in_force(client, org, monkeypatch):
+    monkeypatch.setattr("apps.org.selectors.TEAM_MENU_MAX", 1)
+    client.force_login(org["admin"])
+
+    def menu(**params) -> str:
+        with time_machine.travel(NOW, tick=False):
+            return client.get(reverse("insights:ledger"), params).content.decode()
+
+    everything = menu()
+    care = menu(scope=f"department-{org['care'].pk}")
+    desk = menu(scope=f"team-{org['desk'].pk}")
+
+    assert ">Care</option>" in everything and "Billing · Care" not in everything and "Desk · Guests" not in everything
+    assert "Choose a department to list its teams here." in everything
+    assert "Billing · Care" in care and "Desk · Guests" not in care and "Choose a department" not in care
+    assert (
+        f'<option value="team-{org["desk"].pk}" selected>Desk · Guests</option>' in desk
+        and "Billing · Care" not in desk
+    )

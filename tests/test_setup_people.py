@@ -88,7 +88,7 @@ def test_the_list_runs_a_constant_number_of_queries(client, morgan, size, django
         team = TeamFactory()
         agent(team)
         manager(team)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("setup:people")).status_code == 200
 
 
@@ -207,3 +207,28 @@ def test_the_organisation_settings_are_saved(client, morgan):
         "Europe/Madrid",
         datetime.time(16, 30),
     )
+
+
+def test_people_are_found_by_department_its_teams_and_its_heads(client, morgan):
+    care, guests = DepartmentFactory(name="Care"), DepartmentFactory(name="Guests")
+    agent(TeamFactory(department=care), first_name="Ana", last_name="A")
+    agent(TeamFactory(department=guests), first_name="Tom", last_name="B")
+    care.heads.add(UserFactory(first_name="Helen", last_name="H"))
+
+    assert _names(client.get(reverse("setup:people"), {"department": care.pk})) == ["Ana A", "Helen H"]
+
+
+def test_past_a_few_teams_the_team_menu_lists_the_chosen_departments(client, morgan, monkeypatch):
+    monkeypatch.setattr("apps.org.selectors.TEAM_MENU_MAX", 2)
+    care, guests = DepartmentFactory(name="Care"), DepartmentFactory(name="Guests")
+    TeamFactory(name="Billing", department=care), TeamFactory(name="Desk", department=care)
+    orders = TeamFactory(name="Orders", department=guests)
+
+    everyone = client.get(reverse("setup:people")).content.decode()
+    care_page = client.get(reverse("setup:people"), {"department": care.pk}).content.decode()
+    linked = client.get(reverse("setup:people"), {"team": orders.pk}).content.decode()
+
+    assert "Billing · Care" not in everyone and "Choose a department and filter to list its teams." in everyone
+    assert "Billing · Care" in care_page and "Desk · Care" in care_page and "Orders · Guests" not in care_page
+    assert f'<option value="{orders.pk}" selected>Orders · Guests</option>' in linked
+    assert "Billing · Care" not in linked and "Desk · Care" not in linked

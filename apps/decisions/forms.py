@@ -10,6 +10,7 @@ from apps.accounts.models import User
 from apps.core.forms import PlainTextForm, QuickSelect
 from apps.core.personal_data import personal_data_kind
 from apps.core.templatetags.leeway import money
+from apps.org.forms import department_filter
 from apps.org.models import Department, Organisation, Team
 
 from . import selectors
@@ -174,13 +175,7 @@ class FeedFilterForm(forms.Form):
         label=_("Search stories"),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. late fee, reembolso, terugbetaling")}),
     )
-    department = forms.ModelChoiceField(
-        queryset=Department.objects.order_by("name"),
-        required=False,
-        empty_label=_("All departments"),
-        label=_("Department"),
-        widget=QuickSelect,
-    )
+    department = department_filter()
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"),
         required=False,

@@ -21,6 +21,7 @@ from apps.leaderboards import periods
 from apps.org.models import Organisation
 
 from . import selectors
+from .exports import csv_body
 from .filters import TEAM, Filters, InsightsFilterForm
 from .templatetags.insights import table_rows
 
@@ -30,7 +31,7 @@ FRESH_FOR = datetime.timedelta(minutes=10)
 # Bumped when what the figures are measured against changes (signals.py): the figures stored before are not read again.
 GENERATION_KEY = "insights:figures-generation"
 # Part of every key: change it when the stored classes change shape, so that a new release never reads an old one's.
-STORED_FORMAT = 1
+STORED_FORMAT = 2
 
 
 def _team_in_scope(filters: Filters) -> int | None:
@@ -105,6 +106,7 @@ def _work_out(page: str, org: Organisation, filters: Filters, now: datetime.date
             "rows": table_rows(table.cells, table.currency),
             "footer": table_rows(table.footer_cells, table.currency),
         }
+        table.csv = csv_body(table)
     figures = Figures(data, now)
     cache.set(key, figures, FRESH_FOR.total_seconds())
     return figures

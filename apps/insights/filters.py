@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+from collections.abc import Mapping
 
 from django import forms
 from django.http import Http404, QueryDict
@@ -11,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.forms import QuickSelect
 from apps.leaderboards import periods
 from apps.leaderboards.models import Period
+from apps.org import selectors as org_selectors
 from apps.org.models import Department
-from apps.org.selectors import teams_overseen_by
+from apps.org.selectors import team_label, teams_overseen_by
 
 WEEK, MONTH, QUARTER, CUSTOM = Period.WEEK.value, Period.MONTH.value, Period.QUARTER.value, "custom"
 PERIOD_CHOICES = [(WEEK, _("Week")), (MONTH, _("Month")), (QUARTER, _("Quarter")), (CUSTOM, _("Custom range"))]
@@ -73,6 +75,7 @@ class Scope:
     pk: int | None
     label: str
     team_ids: tuple[int, ...]
+    department_id: int | None = None  # the department a department or team is (in)
 
     @property
     def key(self) -> str:
@@ -111,13 +114,27 @@ class InsightsFilterForm(forms.Form):
         super().__init__(data)
         self.today = today
         self.viewer = viewer
-        self.scopes: dict[str, Scope] = {}
+        self.scopes = Scopes({}, {})
         if with_scope:
             self.scopes = _scopes_for(viewer)
-            self.fields["scope"].choices = [(key, scope.label) for key, scope in self.scopes.items()]
+            self.fields["scope"].choices = self._scope_menu()
         else:
             del self.fields["scope"]
         self.fields["period"].widget.attrs["data-autosubmit"] = ""
+
+    def _scope_menu(self) -> list[tuple[str, str]]:
+        """Everything, the departments, then the teams: all of them while they are few; past that, those of the
+        department in force (a menu of a thousand teams is unreadable, and was most of the page), with a hint."""
+        teams = self.scopes.team_rows
+        if len(teams) > org_selectors.TEAM_MENU_MAX:
+            chosen = self.scopes.get(str(self.data.get("scope", "")))
+            department = chosen.department_id if chosen else None
+            teams = {key: row for key, row in teams.items() if department and row[2] == department}
+            if not teams:
+                self.fields["scope"].help_text = gettext("Choose a department to list its teams here.")
+        return [(key, scope.label) for key, scope in self.scopes.wide.items()] + [
+            (key, team_label(name, department)) for key, (_pk, name, _department_id, department) in teams.items()
+        ]
 
     def clean(self):
         data = super().clean()
@@ -136,13 +153,10 @@ class InsightsFilterForm(forms.Form):
     def filters(self) -> Filters:
         """The filters in force. A scope or period that is not offered answers 404: nobody reads numbers they may
         not see by editing the address. A custom range with a mistake shows its error and this month meanwhile."""
-        for name in ("period", "scope"):
-            if (
-                name in self.fields
-                and self.data.get(name)
-                and self.data.get(name) not in dict(self.fields[name].choices)
-            ):
-                raise Http404
+        if self.data.get("period") and self.data["period"] not in dict(PERIOD_CHOICES):
+            raise Http404
+        if "scope" in self.fields and self.data.get("scope") and self.data["scope"] not in self.scopes:
+            raise Http404
         self.is_valid()
         data = self.cleaned_data
         period = data.get("period") or MONTH
@@ -166,30 +180,52 @@ class InsightsFilterForm(forms.Form):
         return Filters(window=window, scope=scope, query=query)
 
 
-def _scopes_for(viewer) -> dict[str, Scope]:
+class Scopes(Mapping):
+    """The scopes a person may choose, by key. A team's Scope is made when it is asked for: an admin may choose among
+    a thousand teams at 10,000 agents, on every insights page, and reads one."""
+
+    def __init__(self, wide: dict[str, Scope], team_rows: dict[str, tuple]):
+        self.wide = wide  # everything, and the departments
+        self.team_rows = team_rows  # key: (pk, name, department id, department name)
+
+    def __getitem__(self, key: str) -> Scope:
+        if key in self.wide:
+            return self.wide[key]
+        pk, name, department_id, department = self.team_rows[key]
+        return Scope(TEAM, pk, team_label(name, department), (pk,), department_id)
+
+    def __contains__(self, key) -> bool:
+        return key in self.wide or key in self.team_rows
+
+    def __iter__(self):
+        yield from self.wide
+        yield from self.team_rows
+
+    def __len__(self) -> int:
+        return len(self.wide) + len(self.team_rows)
+
+
+def _scopes_for(viewer) -> Scopes:
     """The scopes a person may choose: everything they oversee, each department they head (every department for
-    admins) and each team they oversee. Two queries; the teams as plain rows, not model instances (an admin's are a
-    thousand at 10,000 agents, on every insights page)."""
+    admins) and each team they oversee. Two queries; the teams as plain rows, not model instances."""
     teams = list(
         teams_overseen_by(user=viewer)
         .order_by("department__name", "name")
         .values_list("pk", "name", "department_id", "department__name")
     )
     if not teams:
-        return {}
+        return Scopes({}, {})
     departments = Department.objects.all() if viewer.is_staff else Department.objects.filter(heads=viewer)
     everything = gettext("Whole organisation") if viewer.is_staff else gettext("All the teams you oversee")
-    scopes = {ORGANISATION: Scope(ORGANISATION, None, everything, tuple(pk for pk, *_rest in teams))}
+    wide = {ORGANISATION: Scope(ORGANISATION, None, everything, tuple(row[0] for row in teams))}
     teams_of: dict[int, list[int]] = {}
     for pk, _name, department_id, _department in teams:
         teams_of.setdefault(department_id, []).append(pk)
     for department_id, name in departments.order_by("name").values_list("pk", "name"):
-        scopes[f"{DEPARTMENT}-{department_id}"] = Scope(
-            DEPARTMENT, department_id, name, tuple(teams_of.get(department_id, ()))
+        wide[f"{DEPARTMENT}-{department_id}"] = Scope(
+            DEPARTMENT, department_id, name, tuple(teams_of.get(department_id, ())), department_id
         )
-    for pk, name, _department_id, department in teams:
-        scopes[f"{TEAM}-{pk}"] = Scope(TEAM, pk, f"{name} · {department}", (pk,))
-    return scopes
+    return Scopes(wide, {f"{TEAM}-{row[0]}": row for row in teams})
 
 
 class AdoptLimitForm(forms.Form):

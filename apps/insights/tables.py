@@ -23,6 +23,7 @@ class Table:
     empty: str = ""  # what the page says when there are no rows
     # The rows and footer as HTML, written once when the table is stored with figures read by many (see figures.py).
     html: dict[str, str] = dataclasses.field(default_factory=dict)
+    csv: str = ""  # its header and rows as CSV text, likewise
 
     @property
     def cells(self) -> list[list[tuple]]:

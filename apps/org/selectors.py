@@ -6,6 +6,37 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Department, Membership, Organisation, Team
 
+# Past this many teams, a menu of every team is unreadable (and at 10,000 agents it was most of a page): team menus then
+# list the teams of one department at a time.
+TEAM_MENU_MAX = 150
+
+
+def team_label(name: str, department: str) -> str:
+    """A team as menus name it: two departments may each have a Billing team."""
+    return f"{name} · {department}"
+
+
+def team_menu(
+    *, teams: QuerySet[Team], department_id: int | None = None, team_id: int | None = None
+) -> tuple[list[tuple[int, str]], bool]:
+    """(pk, "Team · Department") for a menu of `teams`, and whether that is all of them: all while they are few, else
+    those of the department `department_id`. The team in force (`team_id`) is always there, so the menu shows what
+    is chosen."""
+    rows = teams.order_by("department__name", "name")
+    if department_id is not None:
+        return _labelled(rows.filter(Q(department_id=department_id) | Q(pk=team_id or 0))), True
+    few = _labelled(rows[: TEAM_MENU_MAX + 1])
+    if len(few) <= TEAM_MENU_MAX:
+        return few, True
+    return (_labelled(rows.filter(pk=team_id)) if team_id is not None else []), False
+
+
+def _labelled(teams: QuerySet[Team]) -> list[tuple[int, str]]:
+    return [
+        (pk, team_label(name, department))
+        for pk, name, department in teams.values_list("pk", "name", "department__name")
+    ]
+
 
 def teams_managed_by(*, user) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user=user, memberships__role=Membership.Role.MANAGER)

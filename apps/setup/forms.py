@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import TIME_ZONE_CHOICES, User
 from apps.core.forms import QuickSelect
+from apps.org.forms import department_filter
 from apps.org.models import Department, Membership, Organisation, Team
+from apps.org.selectors import team_label, team_menu
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
@@ -26,7 +28,7 @@ class _TeamOptions(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         for pk, name, department in self.queryset.values_list("pk", "name", "department__name"):
-            yield (pk, f"{name} · {department}")
+            yield (pk, team_label(name, department))
 
 
 class _TeamField(forms.ModelChoiceField):
@@ -64,6 +66,7 @@ class MembershipForm(forms.Form):
 
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    department = department_filter()
     team = _team_field(label=_("Team"), required=False, empty_label=_("All teams"))
     role = forms.ChoiceField(
         label=_("Role"),
@@ -87,6 +90,19 @@ class PeopleFilterForm(forms.Form):
         required=False,
         choices=[("yes", _("Active")), ("no", _("Deactivated")), ("all", _("Everyone"))],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A thousand teams make an unreadable menu: past a few, it lists the chosen department's teams.
+        department, team = (str(self.data.get(name, "")) for name in ("department", "team"))
+        teams, complete = team_menu(
+            teams=Team.objects.all(),
+            department_id=int(department) if department.isdigit() else None,
+            team_id=int(team) if team.isdigit() else None,
+        )
+        self.fields["team"].widget.choices = [("", self.fields["team"].empty_label), *teams]
+        if not complete:
+            self.fields["team"].help_text = _("Choose a department and filter to list its teams.")
 
 
 class ImportForm(forms.Form):

@@ -122,7 +122,13 @@ ROLE_FILTERS = {
 
 
 def people_list(
-    *, search: str = "", team: Team | None = None, role: str = "", active: str = "yes", signed_in: str = ""
+    *,
+    search: str = "",
+    department: Department | None = None,
+    team: Team | None = None,
+    role: str = "",
+    active: str = "yes",
+    signed_in: str = "",
 ) -> QuerySet[User]:
     """People for the admin's list, with their teams and invitation: three queries per page whatever the size."""
     people = User.objects.all()
@@ -140,6 +146,11 @@ def people_list(
     # Filters through memberships or departments can match a person more than once: only they need DISTINCT (over
     # every column of ten thousand people, it cost more than the rest of the page).
     joined = False
+    if department is not None:
+        people, joined = (
+            people.filter(Q(memberships__team__department=department) | Q(headed_departments=department)),
+            True,
+        )
     if team is not None:
         people, joined = people.filter(memberships__team=team), True
     if role in ROLE_FILTERS:

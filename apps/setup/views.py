@@ -179,6 +179,7 @@ def people(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     people = selectors.people_list(
         search=filters.get("q", ""),
+        department=filters.get("department"),
         team=filters.get("team"),
         role=filters.get("role", ""),
         active=filters.get("active") or "yes",

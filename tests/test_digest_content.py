@@ -201,3 +201,17 @@ def test_in_a_week_with_news_agents_and_managers_read_one_rendering_of_their_dig
         render_digest_email(digest=digest, recipient=person, personal={}, presented=presented)
 
     assert len(presented) == 1  # the kind of reader changes only a quiet week's closing line
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "19,355"), ("es", "19.355"), ("nl", "19.355")])
+def test_the_weeks_numbers_are_grouped_as_the_reader_writes_them(week, language, shown):
+    digest = team_digest(edition_build(week_start=WEEK, now=AFTER), week["team"])
+    digest.content["numbers"] |= {"decisions": 19355, "approved": 16682, "celebrated": 2374, "kept": 12040}
+    digest.save()
+    week["tom"].language = language
+    week["tom"].save()
+
+    _subject, text, html = render_digest_email(digest=digest, recipient=week["tom"], personal={})
+
+    for body in (text, html):
+        assert shown in body and "19355" not in body and "12040" not in body

@@ -177,3 +177,13 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, week):
     response = client.get(reverse("digests:detail", args=[week["digest"].pk]))
 
     assert response.status_code == 302 and reverse("account_login") in response.url
+
+
+def test_a_digest_page_groups_its_numbers_as_the_reader_writes_them(client, week):
+    week["digest"].content["numbers"] |= {"decisions": 19355, "kept": 12040}
+    week["digest"].save()
+    client.force_login(week["tom"])
+
+    page = client.get(reverse("digests:detail", args=[week["digest"].pk])).content.decode()
+
+    assert "19,355" in page and "12,040 customers" in page and "19355" not in page

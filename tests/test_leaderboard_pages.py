@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.db.models import F
 from django.urls import reverse
 
 from apps.decisions.models import Channel
+from apps.leaderboards.models import Standing
 from tests.factories import DecisionFactory, EndorsementFactory, TeamFactory, agent
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +90,13 @@ def test_unknown_filters_fall_back_to_the_default_board(client, board):
     page = get(client, period="forever", scope="team-999999", category="nope", channel="pigeon")
 
     assert "Ana García" in page
+
+
+def test_points_are_grouped_as_the_reader_writes_numbers(client, board):
+    client.force_login(board["tom"])
+    get(client)  # the week's snapshot is worked out
+    Standing.objects.filter(person__isnull=False).update(score=F("score") + 12000)
+
+    page = get(client)
+
+    assert "with 12,015 points" in page and "<strong>12,015</strong>" in page and "12015" not in page

@@ -11,7 +11,7 @@ from apps.core.forms import PlainTextForm, QuickSelect
 from apps.core.personal_data import personal_data_kind
 from apps.core.templatetags.leeway import money
 from apps.org.forms import department_filter
-from apps.org.models import Department, Organisation, Team
+from apps.org.models import Department, Membership, Organisation, Team
 
 from . import selectors
 from .models import Category, Channel, CompanyValue, Decision, Outcome, TrustStatement
@@ -210,10 +210,11 @@ class FeedFilterForm(forms.Form):
         would make an unreadable menu, and most of the page); any team still filters by its link (?team=id)."""
         chosen = str(self.data.get("department", ""))
         if chosen.isdigit():
-            departments = Department.objects.filter(pk=int(chosen)).values("pk")
-        else:
-            departments = Department.objects.filter(Q(teams__memberships__user=reader) | Q(heads=reader)).values("pk")
-        nearby = Q(department__in=departments)
+            nearby = Q(department_id=int(chosen))
+        else:  # two small subqueries rather than joins through every membership and head
+            nearby = Q(department_id__in=Membership.objects.filter(user=reader).values("team__department_id")) | Q(
+                department_id__in=Department.heads.through.objects.filter(user=reader).values("department_id")
+            )
         team = str(self.data.get("team", ""))
         if team.isdigit():
             nearby |= Q(pk=int(team))

@@ -58,7 +58,8 @@ def _people() -> dict[str, User]:
 
 def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
     """(name, role, url) of every main page."""
-    story = Decision.objects.shared().order_by("-approved_at").first()
+    # The latest celebrated story (the fullest page: who celebrated it and their note), the same kind at each size.
+    story = Decision.objects.shared().filter(status=Decision.Status.CELEBRATED).order_by("-celebrated_at").first()
     digest = Digest.objects.filter(scope=Digest.Scope.ORGANISATION).order_by("-edition__week_start").first()
     found = [
         ("feed", "agent", "/"),

@@ -126,11 +126,12 @@ class InsightsFilterForm(forms.Form):
         """Everything, the departments, then the teams: all of them while they are few; past that, those of the
         department in force (a menu of a thousand teams is unreadable, and was most of the page), with a hint."""
         teams = self.scopes.team_rows
-        if len(teams) > org_selectors.TEAM_MENU_MAX:
+        # Shortened only for someone with departments to choose from (a manager's teams are few).
+        if len(teams) > org_selectors.TEAM_MENU_MAX and len(self.scopes.wide) > 1:
             chosen = self.scopes.get(str(self.data.get("scope", "")))
             department = chosen.department_id if chosen else None
             teams = {key: row for key, row in teams.items() if department and row[2] == department}
-            if not teams:
+            if department is None:
                 self.fields["scope"].help_text = gettext("Choose a department to list its teams here.")
         return [(key, scope.label) for key, scope in self.scopes.wide.items()] + [
             (key, team_label(name, department)) for key, (_pk, name, _department_id, department) in teams.items()

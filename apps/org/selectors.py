@@ -23,11 +23,11 @@ def team_menu(
     those of the department `department_id`. The team in force (`team_id`) is always there, so the menu shows what
     is chosen."""
     rows = teams.order_by("department__name", "name")
-    if department_id is not None:
-        return _labelled(rows.filter(Q(department_id=department_id) | Q(pk=team_id or 0))), True
     few = _labelled(rows[: TEAM_MENU_MAX + 1])
     if len(few) <= TEAM_MENU_MAX:
         return few, True
+    if department_id is not None:
+        return _labelled(rows.filter(Q(department_id=department_id) | Q(pk=team_id or 0))), True
     return (_labelled(rows.filter(pk=team_id)) if team_id is not None else []), False
 
 

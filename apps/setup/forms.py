@@ -67,7 +67,10 @@ class MembershipForm(forms.Form):
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
     department = department_filter()
-    team = _team_field(label=_("Team"), required=False, empty_label=_("All teams"))
+    # Its menu is written by team_menu (below): the field only checks the team chosen.
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), label=_("Team"), required=False, empty_label=_("All teams"), widget=QuickSelect
+    )
     role = forms.ChoiceField(
         label=_("Role"),
         required=False,
@@ -101,7 +104,7 @@ class PeopleFilterForm(forms.Form):
             team_id=int(team) if team.isdigit() else None,
         )
         self.fields["team"].widget.choices = [("", self.fields["team"].empty_label), *teams]
-        if not complete:
+        if not complete and not team.isdigit():
             self.fields["team"].help_text = _("Choose a department and filter to list its teams.")
 
 

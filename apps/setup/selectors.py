@@ -146,10 +146,10 @@ def people_list(
     # Filters through memberships or departments can match a person more than once: only they need DISTINCT (over
     # every column of ten thousand people, it cost more than the rest of the page).
     joined = False
-    if department is not None:
-        people, joined = (
-            people.filter(Q(memberships__team__department=department) | Q(headed_departments=department)),
-            True,
+    if department is not None:  # its teams' members and its heads: subqueries, so no row is repeated
+        people = people.filter(
+            Q(pk__in=Membership.objects.filter(team__department=department).values("user_id"))
+            | Q(pk__in=Department.heads.through.objects.filter(department=department).values("user_id"))
         )
     if team is not None:
         people, joined = people.filter(memberships__team=team), True

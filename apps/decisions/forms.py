@@ -188,13 +188,17 @@ class FeedFilterForm(forms.Form):
         required=False,
         empty_label=_("All categories"),
         label=_("Category"),
+        widget=QuickSelect,
     )
-    channel = forms.ChoiceField(choices=[("", _("All channels")), *Channel.choices], required=False, label=_("Channel"))
+    channel = forms.ChoiceField(
+        choices=[("", _("All channels")), *Channel.choices], required=False, label=_("Channel"), widget=QuickSelect
+    )
     value = forms.ModelChoiceField(
         queryset=CompanyValue.objects.filter(is_active=True),
         required=False,
         empty_label=_("All values"),
         label=_("Value"),
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, reader: User | None = None, **kwargs):

@@ -19,11 +19,11 @@ WHEN = datetime.datetime(2026, 11, 18, 10, tzinfo=UTC)
 AFTER = datetime.datetime(2026, 11, 23, 8, 5, tzinfo=UTC)  # the digest of week 47 goes out on Monday at 08:00
 # Pinned: a change here means building now depends on the data's size, or a query was added on purpose.
 # (Django skips a query whose IN list is empty, so a week with no badge at all runs one query fewer.)
-BUILD_QUERIES = 49  # three of them tell managers how many of their agents earned a raised limit; one asks which
+BUILD_QUERIES = 48  # three of them tell managers how many of their agents earned a raised limit; one asks which
 # chat channels want the summary (apps/integrations); one reads the score source version
 # (apps.leaderboards.models.ScoreSource); two write the week's standings (people's and teams', each overall, per
 # category and per channel at once)
-REFRESH_QUERIES = 151  # one score source version read per snapshot (badges are awarded apart, hourly);
+REFRESH_QUERIES = 144  # one score source version read per snapshot (badges are awarded apart, hourly);
 # this first refresh also computes, once, every month since the first story (quarters and all time add up months),
 # and writes each snapshot's standings (two statements). A month adds a fixed number; people add none.
 # Sending: per batch, claim it (a savepoint, the locking SELECT, the UPDATE, the release), read it, the readers'

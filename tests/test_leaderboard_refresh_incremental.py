@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.leaderboards.models import Period, Row, Snapshot
+from apps.leaderboards.models import Period, Row, Snapshot, Standing
 from apps.leaderboards.selectors import rank
-from apps.leaderboards.services import leaderboards_refresh
+from apps.leaderboards.services import ROW_COLUMNS, leaderboards_refresh
 from apps.org.models import Organisation
 from apps.recognition.services import endorsement_delete
 from tests.factories import DecisionFactory, EndorsementFactory, TeamFactory, agent
@@ -184,3 +184,55 @@ def test_a_large_organisations_all_time_trails_by_a_few_minutes_rather_than_bein
 
     leaderboards_refresh(now=today + datetime.timedelta(minutes=5))
     assert all_time_points() == {ana.pk: 2 * 10 + 5}
+
+
+STANDING_COLUMNS = [
+    "person_id",
+    "team_id",
+    "category_id",
+    "channel",
+    "score",
+    "stories",
+    "celebrations",
+    "first_stories",
+    "endorsements",
+    "colleagues",
+]
+
+
+def current_week_and_month() -> dict:
+    """What the boards of the current week and month read: their rows and standings, as values."""
+    contents = {}
+    for period in (Period.WEEK, Period.MONTH):
+        snapshot = Snapshot.objects.filter(period=period).order_by("-starts_on").first()
+        contents[period] = (
+            sorted(Row.objects.filter(snapshot=snapshot).values_list(*ROW_COLUMNS), key=repr),
+            sorted(Standing.objects.filter(snapshot=snapshot).values_list(*STANDING_COLUMNS), key=repr),
+        )
+    return contents
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC), tick=False)
+def test_after_a_change_only_the_rows_that_moved_are_rewritten_and_the_boards_equal_a_fresh_computation():
+    billing, returns = TeamFactory(), TeamFactory()
+    ana, bo, cy = agent(billing), agent(billing), agent(returns)
+    story = DecisionFactory(author=ana, approved=True)
+    EndorsementFactory(decision=story, endorser=bo)
+    EndorsementFactory(decision=DecisionFactory(author=cy, approved=True), endorser=ana)
+    leaderboards_refresh()
+    current = Row.objects.filter(snapshot__period__in=[Period.WEEK, Period.MONTH])
+    cys_rows = set(current.filter(person=cy).values_list("pk", flat=True))
+
+    later = timezone.now() + datetime.timedelta(minutes=2)
+    with time_machine.travel(later, tick=False):
+        DecisionFactory(author=bo, celebrated=True)
+        EndorsementFactory(decision=story, endorser=cy)
+        endorsement_delete(decision=story, endorser=bo)
+        leaderboards_refresh()
+    in_place = current_week_and_month()
+    assert cys_rows and cys_rows <= set(current.values_list("pk", flat=True))  # nothing of Cy's moved: kept
+
+    Snapshot.objects.filter(period__in=[Period.WEEK, Period.MONTH]).delete()
+    with time_machine.travel(later, tick=False):
+        leaderboards_refresh()
+    assert current_week_and_month() == in_place

@@ -136,9 +136,9 @@ def test_the_decision_page_costs_the_same_queries_however_many_endorsements(
     _endorse(story, endorsements)
     client.force_login(a_manager)
 
-    # session, user, savepoint and release, the story, its values and who celebrated it, the navigation's role check,
-    # the bell, then the panel: endorsements with their endorsers, the review with who approved and celebrated, can-manage;
-    # the history of the story's outcome; and the teams whose guardrail details the reader may see
+    # session, user, savepoint and release, the story, its values and who celebrated it, the navigation's role
+    # check, the bell, then the panel: endorsements with their endorsers, the review with who approved and celebrated,
+    # can-manage; the history of the story's outcome; and the teams whose guardrail details the reader may see
     with django_assert_max_num_queries(15):
         response = client.get(reverse("decisions:detail", args=[story.pk]))
 

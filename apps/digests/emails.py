@@ -107,15 +107,20 @@ def _unused_lines(first: int, marks: int) -> re.Pattern:
     return re.compile(rf"<p\b[^>]*>(?:<strong\b[^>]*>)?{mark}(?:</strong>)?</p>\s*|{mark}\n?")
 
 
-def _fill(template: tuple[str, str, str], values: dict[str, str], *, marks: int) -> tuple[str, str, str]:
+def _without_unused_lines(template: tuple[str, str, str], lines: int, marks: int) -> tuple[str, str, str]:
+    """The rendered email without the paragraphs of the marks from `lines` on (a reader with fewer personal lines)."""
+    subject, text, html = template
+    if lines >= marks:
+        return template
+    unused = _unused_lines(lines, marks)
+    return subject, re.sub(r"\n{3,}", "\n\n", unused.sub("", text)), unused.sub("", html)
+
+
+def _fill(template: tuple[str, str, str], values: dict[str, str]) -> tuple[str, str, str]:
     subject, text, html = template
     for mark, value in values.items():
         text = text.replace(mark, value)
         html = html.replace(mark, _html_text(value))
-    lines = sum(1 for mark in values if mark.startswith("\ue000line"))
-    if lines < marks:
-        unused = _unused_lines(lines, marks)
-        text, html = re.sub(r"\n{3,}", "\n\n", unused.sub("", text)), unused.sub("", html)
     return subject, text, html
 
 
@@ -147,8 +152,8 @@ def render_digest_email(
     # Whether the reader writes stories changes only a quiet week's closing line: in a week with news, both kinds of
     # reader get the same email.
     key = (digest.pk, language, writes_stories if not has_news(digest.content) else None, marks)
-    template = presented.get(key)
-    if template is None:
+    rendering = presented.get(key)
+    if rendering is None:
         reader = SimpleNamespace(first_name=_NAME_MARK, display_name=_NAME_MARK, language=language, time_zone="")
         with translation.override(language):
             context = email_context(digest=digest, writes_stories=writes_stories)
@@ -157,8 +162,13 @@ def render_digest_email(
             "unsubscribe_url": _UNSUBSCRIBE_MARK,
         }
         rendered = render_email("emails/digest", context, recipient=reader)
-        template = presented[key] = (rendered.subject, rendered.text, rendered.html)
-    return _fill(template, values, marks=marks)
+        rendering = presented[key] = ((rendered.subject, rendered.text, rendered.html), {})
+    # Taking the unused paragraphs out is a pass of a regular expression over the whole email: once per rendering and
+    # number of lines (kept beside the rendering), rather than once per reader.
+    template, trimmed = rendering
+    if len(lines) not in trimmed:
+        trimmed[len(lines)] = _without_unused_lines(template, len(lines), marks)
+    return _fill(trimmed[len(lines)], values)
 
 
 def digest_message(

@@ -2,19 +2,21 @@
 runs a handful of small queries, and any write that counts (a story, an endorsement given or taken back) is seen."""
 
 import datetime
+import random
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.decisions.models import Channel, Decision
 from apps.leaderboards.models import Period, Row, Snapshot, Standing
 from apps.leaderboards.selectors import rank
-from apps.leaderboards.services import ROW_COLUMNS, leaderboards_refresh
+from apps.leaderboards.services import ROW_COLUMNS, leaderboards_refresh, scores_changed
 from apps.org.models import Organisation
 from apps.recognition.services import endorsement_delete
-from tests.factories import DecisionFactory, EndorsementFactory, TeamFactory, agent
+from tests.factories import CategoryFactory, DecisionFactory, EndorsementFactory, TeamFactory, agent
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +238,77 @@ def test_after_a_change_only_the_rows_that_moved_are_rewritten_and_the_boards_eq
     with time_machine.travel(later, tick=False):
         leaderboards_refresh()
     assert current_week_and_month() == in_place
+
+
+def computed_afresh(now) -> dict:
+    """What a fresh computation of the current week and month holds, without keeping it."""
+    with transaction.atomic():
+        Snapshot.objects.filter(period__in=[Period.WEEK, Period.MONTH]).delete()
+        leaderboards_refresh(now=now)
+        contents = current_week_and_month()
+        transaction.set_rollback(True)
+    return contents
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_after_any_mix_of_changes_the_boards_kept_in_place_equal_a_fresh_computation(seed):
+    """Random changes between ticks: new stories (a person in several teams), celebrations, withdrawals, endorsements
+    given and taken back, stories moved to another team or category, a whole team's stories withdrawn."""
+    choose = random.Random(seed)
+    teams = [TeamFactory() for _ in range(3)]
+    categories = [CategoryFactory(), CategoryFactory()]
+    people = [agent(teams[index % 3]) for index in range(6)]
+    now = datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC)
+    with time_machine.travel(now, tick=False):
+        leaderboards_refresh()
+    for step in range(6):
+        now += datetime.timedelta(minutes=7)
+        with time_machine.travel(now, tick=False):
+            for _ in range(choose.randint(1, 4)):
+                change = choose.choice(
+                    [
+                        "story",
+                        "story",
+                        "celebrate",
+                        "withdraw",
+                        "endorse",
+                        "endorse",
+                        "take back",
+                        "move",
+                        "recategorise",
+                        "withdraw a team's",
+                    ]
+                )
+                shared = list(Decision.objects.filter(status__in=Decision.SHARED_STATUSES).order_by("pk"))
+                when = now - datetime.timedelta(hours=choose.randint(0, 40))
+                story = choose.choice(shared) if shared else None
+                if change == "story" or story is None:
+                    DecisionFactory(
+                        author=choose.choice(people),
+                        team=choose.choice(teams),
+                        approved=True,
+                        approved_at=when,
+                        category=choose.choice(categories),
+                        channel=choose.choice([Channel.PHONE, Channel.CHAT]),
+                    )
+                elif change == "celebrate":
+                    Decision.objects.filter(pk=story.pk).update(status="celebrated", celebrated_at=when)
+                elif change == "withdraw":
+                    Decision.objects.filter(pk=story.pk).update(status="withdrawn")
+                elif change == "endorse":
+                    endorser = choose.choice([person for person in people if person.pk != story.author_id])
+                    if not story.endorsements.filter(endorser=endorser).exists():
+                        EndorsementFactory(decision=story, endorser=endorser, created_at=when)
+                elif change == "take back" and story.endorsements.exists():
+                    endorsement_delete(decision=story, endorser=story.endorsements.first().endorser)
+                elif change == "move":
+                    Decision.objects.filter(pk=story.pk).update(team=choose.choice(teams))
+                elif change == "recategorise":
+                    Decision.objects.filter(pk=story.pk).update(
+                        category=choose.choice(categories), channel=choose.choice([Channel.PHONE, Channel.CHAT])
+                    )
+                elif change == "withdraw a team's":
+                    Decision.objects.filter(team=choose.choice(teams)).update(status="withdrawn")
+            scores_changed()
+            leaderboards_refresh()
+            assert current_week_and_month() == computed_afresh(now), (seed, step)

@@ -32,7 +32,9 @@ def score(*, stories: int, celebrations: int, first_stories: int, endorsements: 
     )
 
 
-# The same sum in SQL, over columns of these names (boards rank by it).
+# The same sum in SQL, over columns of these names (boards rank by it). Stored standings hold its results: a release
+# that changes the formula also clears `Snapshot.has_standings` of the periods not final (a data migration), so that
+# every standing is worked out again, not only those of the people whose rows move (services._update_rows).
 SCORE_SQL = (
     f"{POINTS_PER_STORY} * stories + {POINTS_PER_CELEBRATION} * celebrations + {POINTS_FOR_FIRST_STORY} * first_stories"
     f" + {POINTS_PER_ENDORSEMENT} * endorsements + {POINTS_PER_COLLEAGUE} * colleagues"

@@ -183,7 +183,7 @@ def _insert_rows(snapshot: Snapshot, *, start, end, tz) -> None:
 # The rows and standings of a current week or month, after a change, are rewritten only where they differ: a tick
 # after a few new stories replaced the month's hundreds of thousands of rows and every standing (at 10,000 agents, 3×
 # the time of working the rows out), where a few rows and a few people's standings had moved.
-MOVED = "lb_moved"
+NEW, MOVED = "lb_new", "lb_moved"
 
 
 def _update_rows(snapshot: Snapshot, *, start, end, tz) -> None:
@@ -199,12 +199,12 @@ def _update_rows(snapshot: Snapshot, *, start, end, tz) -> None:
         for column in ROW_COLUMNS
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE lb_new ({columns}) ON COMMIT DROP AS {rows}", params)
+        cursor.execute(f"CREATE TEMPORARY TABLE {NEW} ({columns}) ON COMMIT DROP AS {rows}", params)
         cursor.execute(f"CREATE TEMPORARY TABLE {MOVED} (person_id bigint, team_id bigint) ON COMMIT DROP")
         cursor.execute(
             f"WITH gone AS (DELETE FROM {table} r WHERE r.snapshot_id = %s "
-            f"AND NOT EXISTS (SELECT 1 FROM lb_new n WHERE {same}) RETURNING r.person_id, r.team_id), "
-            f"added AS (INSERT INTO {table} (snapshot_id, {columns}) SELECT %s, n.* FROM lb_new n "
+            f"AND NOT EXISTS (SELECT 1 FROM {NEW} n WHERE {same}) RETURNING r.person_id, r.team_id), "
+            f"added AS (INSERT INTO {table} (snapshot_id, {columns}) SELECT %s, n.* FROM {NEW} n "
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.snapshot_id = %s AND {same}) "
             "RETURNING person_id, team_id) "
             f"INSERT INTO {MOVED} SELECT person_id, team_id FROM gone UNION SELECT person_id, team_id FROM added",
@@ -219,7 +219,7 @@ def _update_rows(snapshot: Snapshot, *, start, end, tz) -> None:
         )
     _insert_standings(snapshot, moved_only=True)
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE lb_new, {MOVED}")  # before the commit: a second snapshot in this transaction
+        cursor.execute(f"DROP TABLE {NEW}, {MOVED}")  # before the commit: a second snapshot in this transaction
 
 
 # Quarters and all time are the sums of their months. Every approval, celebration and endorsement belongs to exactly
@@ -408,6 +408,8 @@ def _snapshot_write(*, period, starts_on, start, end, final, now, tz, version, m
     if created or not _is_unchanged(snapshot, period=period, start=start, end=end, version=version):
         if period in SUMMED_FROM_MONTHS and months is None:
             return snapshot  # written meanwhile (after this worker's first look): the next tick adds up the months
+        # In place only where every standing is known good: to have them all worked out again (a new scoring formula),
+        # a migration clears `has_standings` (clearing `source_version` only has the rows compared again).
         if (
             not created
             and snapshot.has_standings

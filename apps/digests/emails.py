@@ -125,7 +125,13 @@ def _fill(template: tuple[str, str, str], values: dict[str, str]) -> tuple[str, 
 
 
 def render_digest_email(
-    *, digest: Digest, recipient, personal: dict, situation: dict | None = None, presented: dict | None = None
+    *,
+    digest: Digest,
+    recipient,
+    personal: dict,
+    situation: dict | None = None,
+    presented: dict | None = None,
+    unsubscribe_link: str | None = None,
 ) -> tuple[str, str, str]:
     """(subject, text, html) in the recipient's own language, with words that fit where they stand.
 
@@ -133,7 +139,7 @@ def render_digest_email(
     few different emails: one per digest, language and kind of reader. Each is rendered once (and kept in `presented`:
     the sender passes one per batch), with marks where the reader's name, personal lines and unsubscribe link go, and
     the marks are then replaced for each recipient (their words escaped as the inliner escapes text; the paragraphs of
-    unused marks removed)."""
+    unused marks removed). The sender passes `unsubscribe_link` when it has made it already."""
     from .selectors import reader_situation
 
     if situation is None:
@@ -143,7 +149,7 @@ def render_digest_email(
         lines = personal_line(personal or {}, situation, week=week_number(digest.edition.week_start))
     values = {
         _NAME_MARK: recipient.first_name or recipient.display_name,
-        _UNSUBSCRIBE_MARK: unsubscribe_url(recipient),
+        _UNSUBSCRIBE_MARK: unsubscribe_link or unsubscribe_url(recipient),
         **{_line_mark(index): line for index, line in enumerate(lines)},
     }
     presented = presented if presented is not None else {}
@@ -182,10 +188,16 @@ def digest_message(
 ):
     """The email itself. The sender passes `situation` (read for its whole batch at once; without it, it is read
     here in three queries, as for the admins' preview) and `presented` (see `render_digest_email`)."""
-    rendered_subject, text, html = render_digest_email(
-        digest=digest, recipient=recipient, personal=personal, situation=situation, presented=presented
-    )
+    # One link for the body and the header: signing it is a good part of what each email costs.
     link = unsubscribe_url(recipient)
+    rendered_subject, text, html = render_digest_email(
+        digest=digest,
+        recipient=recipient,
+        personal=personal,
+        situation=situation,
+        presented=presented,
+        unsubscribe_link=link,
+    )
     headers = {
         # RFC 8058: mail clients offer "unsubscribe" and POST to the link without opening it.
         "List-Unsubscribe": f"<{link}>",

@@ -59,6 +59,16 @@ def test_the_team_menu_names_each_team_with_its_department(client, morgan):
     assert f'<option value="{second.pk}" selected>Billing · Guests</option>' in page
 
 
+def test_the_add_a_person_menu_names_each_team_with_its_department(client, morgan):
+    care, guests = DepartmentFactory(name="Care"), DepartmentFactory(name="Guests")
+    first, second = TeamFactory(name="Billing", department=care), TeamFactory(name="Billing", department=guests)
+
+    page = client.get(reverse("setup:person_add")).content.decode()
+
+    assert f'<option value="{first.pk}">Billing · Care</option>' in page
+    assert f'<option value="{second.pk}">Billing · Guests</option>' in page
+
+
 def test_someone_who_leads_two_teams_is_listed_once_whatever_the_filter(client, morgan):
     billing, orders = TeamFactory(), TeamFactory()
     grace = manager(billing, first_name="Grace", last_name="G")

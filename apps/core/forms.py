@@ -42,7 +42,7 @@ class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in self.format_value(value)}
         choices = self.choices
-        if isinstance(choices, ModelChoiceIterator):
+        if type(choices) is ModelChoiceIterator:  # a subclass reads its rows its own way
             # Django reads a model's menu through QuerySet.iterator(): inside a request's transaction, a server-side
             # cursor on PostgreSQL (three round trips). A menu is small enough for one plain query.
             iterator = choices

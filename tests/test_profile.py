@@ -25,6 +25,17 @@ def test_it_saves_name_language_time_zone_and_email_preferences(client, an_agent
     assert "Tu perfil está guardado." in response.content.decode()
 
 
+def test_the_time_zone_menu_shows_the_saved_zone_by_its_readable_name(client, an_agent):
+    an_agent.time_zone = "America/New_York"
+    an_agent.save()
+    client.force_login(an_agent)
+
+    page = client.get(reverse("accounts:profile")).content.decode()
+
+    assert '<option value="America/New_York" selected>America/New York</option>' in page
+    assert '<option value="Europe/Madrid">Europe/Madrid</option>' in page
+
+
 def test_an_unknown_time_zone_is_refused_next_to_the_field_and_the_rest_is_kept(client, an_agent):
     client.force_login(an_agent)
 
@@ -34,6 +45,7 @@ def test_an_unknown_time_zone_is_refused_next_to_the_field_and_the_rest_is_kept(
 
     page = response.content.decode()
     assert 'id="id_time_zone_error"' in page
+    assert 'aria-invalid="true"' in page.split('name="time_zone"')[1].split(">")[0]
     assert 'value="Ana María"' in page
     an_agent.refresh_from_db()
     assert an_agent.first_name == "Ana"

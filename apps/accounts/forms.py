@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import PlainTextForm
+from apps.core.forms import PlainTextForm, QuickSelect
 from apps.org.selectors import is_manager
 
 from .adapters import email_domain_allowed
@@ -50,6 +50,8 @@ class ProfileForm(PlainTextForm, forms.ModelForm):
             "outcome_reminders",
         ]
         labels = {"time_zone": _("Time zone")}
+        # Some four hundred time zones: one template per option was most of the page.
+        widgets = {"time_zone": QuickSelect}
         help_texts = {
             "time_zone": _("Leave empty to use the organisation's time zone."),
             "language": _("Leeway and its emails speak to you in this language."),

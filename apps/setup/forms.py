@@ -17,7 +17,7 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "currency", "customer_lifetime_value", "digest_weekday", "digest_time", "time_zone"]
-        widgets = {"digest_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        widgets = {"digest_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), "time_zone": QuickSelect}
 
 
 class _TeamOptions(ModelChoiceIterator):
@@ -48,6 +48,7 @@ class PersonCreateForm(forms.Form):
         label=_("Time zone"),
         choices=[("", _("The organisation's"))] + TIME_ZONE_CHOICES,
         required=False,
+        widget=QuickSelect,
     )
     team = _team_field(label=_("Team"), required=False, empty_label=_("No team yet"))
     role = forms.ChoiceField(label=_("Role in the team"), choices=Membership.Role.choices, initial="agent")

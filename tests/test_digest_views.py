@@ -146,7 +146,7 @@ def test_an_unknown_digest_is_not_found(client, week):
 
 def test_an_admin_previews_anyones_email_as_html_and_text(client, week, admin_user):
     client.force_login(admin_user)
-    query = {"person": week["ana"].pk, "week": week["edition"].pk}
+    query = {"person": week["ana"].email, "week": week["edition"].pk}
 
     page = client.get(reverse("digests:preview"), query)
     html = client.get(reverse("digests:preview_html"), query)
@@ -164,10 +164,21 @@ def test_an_admin_previews_anyones_email_as_html_and_text(client, week, admin_us
     assert "'unsafe-inline'" not in page["Content-Security-Policy"]
 
 
+def test_the_preview_names_a_person_by_their_address_and_says_when_nobody_has_it(client, week, admin_user):
+    client.force_login(admin_user)
+
+    found = client.get(reverse("digests:preview"), {"person": week["ana"].email.upper(), "week": week["edition"].pk})
+    unknown = client.get(reverse("digests:preview"), {"person": "nobody@example.com", "week": week["edition"].pk})
+
+    assert "Hola, Ana," in found.content.decode()
+    assert unknown.context["form"].errors["person"] == ["Nobody active in Leeway has this address."]
+    assert 'value="nobody@example.com"' in unknown.content.decode()
+
+
 @pytest.mark.parametrize("who", ["tom", "manager"])
 def test_only_admins_may_preview(client, week, who):
     client.force_login(week[who])
-    query = {"person": week["ana"].pk, "week": week["edition"].pk}
+    query = {"person": week["ana"].email, "week": week["edition"].pk}
 
     assert client.get(reverse("digests:preview"), query).status_code == 403
     assert client.get(reverse("digests:preview_html"), query).status_code == 403

@@ -39,7 +39,9 @@ def test_an_admin_adds_a_team_with_managers_who_may_lead_several_teams(client, m
     care = DepartmentFactory(name="Care")
     grace = manager(TeamFactory(department=care), first_name="Grace", last_name="Okafor")
 
-    response = client.post(reverse("setup:teams"), {"name": "Returns", "department": care.pk, "managers": [grace.pk]})
+    response = client.post(
+        reverse("setup:teams"), {"name": "Returns", "department": care.pk, "managers_add": grace.email}
+    )
 
     assert response.status_code == 302
     assert _managers(Team.objects.get(name="Returns")) == {"Grace Okafor"}
@@ -52,12 +54,58 @@ def test_an_admin_renames_moves_and_changes_managers(client, morgan):
     manager(team, first_name="Grace", last_name="Okafor")
     ana = agent(team, first_name="Ana", last_name="García")
 
-    client.post(reverse("setup:team", args=[team.pk]), {"name": "Sales", "department": growth.pk, "managers": [ana.pk]})
+    client.post(
+        reverse("setup:team", args=[team.pk]), {"name": "Sales", "department": growth.pk, "managers_add": ana.email}
+    )
 
     team.refresh_from_db()
     assert (team.name, team.department) == ("Sales", growth)
     assert _managers(team) == {"Ana García"}
     assert not Membership.objects.filter(user=ana, role=Membership.Role.AGENT).exists()
+
+
+def test_the_team_page_lists_its_managers_ticked_to_untick_and_adds_others_by_address(client, morgan):
+    care = DepartmentFactory(name="Care")
+    team = TeamFactory(department=care, name="Returns")
+    grace = manager(team, first_name="Grace", last_name="Okafor")
+    lea = manager(team, first_name="Lea", last_name="Jansen")
+    tom = agent(TeamFactory(department=care), first_name="Tom", last_name="Becker")
+    mei = agent(TeamFactory(department=care), first_name="Mei", last_name="Chen")
+
+    page = client.get(reverse("setup:team", args=[team.pk])).content.decode()
+    client.post(
+        reverse("setup:team", args=[team.pk]),
+        {
+            "name": "Returns",
+            "department": care.pk,
+            "managers": [grace.email],
+            "managers_add": f" {tom.email.upper()},{mei.email} ",
+        },
+    )
+
+    assert f'value="{grace.email}" id="id_managers_1" checked' in page and "Lea Jansen" in page
+    assert _managers(team) == {"Grace Okafor", "Tom Becker", "Mei Chen"}
+    assert lea.memberships.filter(team=team).count() == 0
+
+
+def test_an_address_nobody_has_is_refused_next_to_the_field_and_kept(client, morgan):
+    care = DepartmentFactory(name="Care")
+    team = TeamFactory(department=care, name="Returns")
+    manager(team, first_name="Grace", last_name="Okafor")
+
+    response = client.post(
+        reverse("setup:team", args=[team.pk]),
+        {"name": "Sales", "department": care.pk, "managers_add": "nobody@example.com"},
+    )
+
+    page = response.content.decode()
+    assert response.context["form"].errors["managers"] == [
+        "Nobody active in Leeway has the address nobody@example.com."
+    ]
+    assert 'name="managers_add" id="id_managers" value="nobody@example.com"' in page
+    assert 'value="Sales"' in page
+    team.refresh_from_db()
+    assert team.name == "Returns" and _managers(team) == {"Grace Okafor"}
 
 
 def test_a_duplicate_or_empty_name_is_explained_next_to_the_field_and_nothing_is_saved(client, morgan):
@@ -66,7 +114,8 @@ def test_a_duplicate_or_empty_name_is_explained_next_to_the_field_and_nothing_is
     grace = manager(TeamFactory(department=care, name="Billing"))
 
     duplicate = client.post(
-        reverse("setup:team", args=[returns.pk]), {"name": "Billing", "department": care.pk, "managers": [grace.pk]}
+        reverse("setup:team", args=[returns.pk]),
+        {"name": "Billing", "department": care.pk, "managers_add": grace.email},
     )
     empty = client.post(reverse("setup:teams"), {"name": "", "department": care.pk})
 

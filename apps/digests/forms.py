@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import User
+from apps.accounts.forms import PersonByEmailField
 
 from .models import Edition
 
@@ -9,14 +9,13 @@ from .models import Edition
 class PreviewForm(forms.Form):
     """Whose digest email an admin previews, and which week."""
 
-    person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True).order_by("email"))
+    person = PersonByEmailField(label=_("Person's email address"))
     week = forms.ModelChoiceField(
         label=_("Week"), queryset=Edition.objects.filter(built_at__isnull=False).order_by("-week_start")
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].label_from_instance = lambda u: f"{u.display_name} <{u.email}>"
         self.fields["week"].label_from_instance = lambda e: e.label
         latest = self.fields["week"].queryset.first()
         if latest is not None:

@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.forms import PeopleByEmailField
 from apps.accounts.models import TIME_ZONE_CHOICES, User
 from apps.core.forms import QuickSelect
 from apps.org.forms import department_filter
@@ -145,29 +146,20 @@ class AcceptInvitationForm(forms.Form):
         return cleaned
 
 
-def _active_people_field(**kwargs) -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name", "email"),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        **kwargs,
-    )
-
-
 class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    heads = _active_people_field(
+    heads = PeopleByEmailField(
         label=_("Heads"),
-        help_text=_("Department heads oversee every team in this department. Hold Ctrl to pick several."),
+        help_text=_("Department heads oversee every team in this department. Untick someone to take them off."),
     )
 
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("name"))
-    managers = _active_people_field(
+    managers = PeopleByEmailField(
         label=_("Managers"),
-        help_text=_("They approve the team's stories; a manager may lead several teams. Hold Ctrl to pick several."),
+        help_text=_("They approve the team's stories and may lead other teams too. Untick someone to take them off."),
     )
 
 

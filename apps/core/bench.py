@@ -111,6 +111,15 @@ def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
         ("insights ledger CSV (admin)", "admin", "/insights/ledger/?csv=teams"),
         ("audit", "admin", "/recognition/audit/"),
         ("setup people", "admin", "/setup/people/"),
+        # Pages that once offered every person in one menu (a team's managers, a department's heads, whose digest).
+        ("setup departments", "admin", "/setup/departments/"),
+        ("setup team", "admin", f"/setup/teams/{membership.team_id}/" if membership else None),
+        ("setup teams", "admin", "/setup/teams/"),
+        (
+            "digest preview",
+            "admin",
+            f"/digests/preview/?person={people['agent'].email}&week={digest.edition_id}" if digest else None,
+        ),
     ]
     return [(name, role, url) for name, role, url in found if url]
 

@@ -31,7 +31,7 @@ def test_the_list_shows_managers_and_flags_a_team_without_an_active_one(client, 
     page = response.content.decode()
 
     assert "Grace Okafor" in page and "Lea Left" not in page
-    assert {t.name: t.has_manager for t in response.context["teams"]} == {"Billing": False, "Returns": True}
+    assert {t.name: t.has_manager for t in response.context["page"].object_list} == {"Billing": False, "Returns": True}
     assert page.count("No manager: its stories go to the department") == 1
 
 
@@ -139,11 +139,40 @@ def test_agents_managers_and_heads_get_403(client, who):
     assert list(Team.objects.values_list("name", flat=True)) == ["Returns"]
 
 
+def test_the_list_filters_by_name_department_and_missing_manager(client, morgan):
+    care, growth = DepartmentFactory(name="Care"), DepartmentFactory(name="Growth")
+    manager(TeamFactory(department=care, name="Billing"))
+    TeamFactory(department=care, name="Returns")
+    manager(TeamFactory(department=growth, name="Billing plus"))
+
+    def listed(**query):
+        return [t.name for t in client.get(reverse("setup:teams"), query).context["page"].object_list]
+
+    assert listed() == ["Billing", "Returns", "Billing plus"]
+    assert listed(q="bill") == ["Billing", "Billing plus"]
+    assert listed(department=care.pk) == ["Billing", "Returns"]
+    assert listed(without_manager="on") == ["Returns"]
+    assert "No team matches these filters." in client.get(reverse("setup:teams"), {"q": "zzz"}).content.decode()
+
+
+def test_a_long_list_comes_in_pages_in_name_order(client, morgan, monkeypatch):
+    monkeypatch.setattr("apps.setup.views.TEAMS_PAGE_SIZE", 2)
+    care = DepartmentFactory(name="Care")
+    for name in ("Alpha", "Bravo", "Charlie"):
+        TeamFactory(department=care, name=name)
+
+    first = client.get(reverse("setup:teams")).content.decode()
+    second = client.get(reverse("setup:teams"), {"department": care.pk, "page": 2}).content.decode()
+
+    assert "3 teams" in first and "Alpha" in first and "Charlie" not in first
+    assert f'href="?department={care.pk}&amp;page=1" rel="prev">Previous</a>' in second and "Charlie" in second
+
+
 @pytest.mark.parametrize("size", [2, 20])
 def test_the_list_runs_a_constant_number_of_queries(client, morgan, size, django_assert_max_num_queries):
     for _ in range(size):
         team = TeamFactory()
         manager(team)
         agent(team)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("setup:teams")).status_code == 200

@@ -110,6 +110,14 @@ class PeopleFilterForm(forms.Form):
             self.fields["team"].help_text = _("Choose a department and filter to list its teams.")
 
 
+class TeamsFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=120, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    department = department_filter()
+    without_manager = forms.BooleanField(label=_("Only teams without a manager"), required=False)
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),

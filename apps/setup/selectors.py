@@ -183,23 +183,27 @@ def departments_list() -> QuerySet[Department]:
     )
 
 
-def teams_list() -> QuerySet[Team]:
+def teams_list(
+    *, search: str = "", department: Department | None = None, without_manager: bool = False
+) -> QuerySet[Team]:
     """Teams with their department and active managers, flagged when nobody active can approve (as the checklist
-    does): two queries whatever the size."""
-    return (
-        Team.objects.select_related("department")
-        .annotate(has_manager=Exists(_active_managers()))
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.filter(role=Membership.Role.MANAGER, user__is_active=True)
-                .select_related("user")
-                .order_by("user__first_name", "user__last_name"),
-                to_attr="active_managers",
-            )
+    does): two queries per page whatever the size."""
+    teams = Team.objects.select_related("department").annotate(has_manager=Exists(_active_managers()))
+    if search:
+        teams = teams.filter(name__icontains=search)
+    if department is not None:
+        teams = teams.filter(department=department)
+    if without_manager:
+        teams = teams.filter(has_manager=False)
+    return teams.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(role=Membership.Role.MANAGER, user__is_active=True)
+            .select_related("user")
+            .order_by("user__first_name", "user__last_name"),
+            to_attr="active_managers",
         )
-        .order_by("department__name", "name")
-    )
+    ).order_by("department__name", "name", "pk")
 
 
 def categories_list() -> QuerySet[Category]:

@@ -30,11 +30,13 @@ from .forms import (
     PeopleFilterForm,
     PersonCreateForm,
     TeamForm,
+    TeamsFilterForm,
 )
 from .models import PeopleImport, ScimToken
 from .personal_data import person_erase as person_erase_service
 
 PEOPLE_PAGE_SIZE = 50
+TEAMS_PAGE_SIZE = 50
 PREVIEW_LIST_LIMIT = 200
 
 
@@ -119,7 +121,18 @@ def teams(request: HttpRequest) -> HttpResponse:
     if _saved(request, form, functools.partial(services.team_save, team=Team())):
         messages.success(request, _("%(name)s is added.") % {"name": form.cleaned_data["name"]})
         return redirect("setup:teams")
-    return render(request, "setup/teams.html", {"teams": selectors.teams_list(), "form": form})
+    filter_form = TeamsFilterForm(request.GET or None)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    teams = selectors.teams_list(
+        search=filters.get("q", "").strip(),
+        department=filters.get("department"),
+        without_manager=bool(filters.get("without_manager")),
+    )
+    page = Paginator(teams, TEAMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "filter_form": filter_form, "query": query.urlencode(), "form": form}
+    return render(request, "setup/teams.html", context)
 
 
 @admin_required

@@ -192,9 +192,24 @@ def test_a_head_sees_the_oldest_stories_that_waited_too_long_and_how_many_more_i
         DecisionFactory(author=an_agent, created_at=LOGGED + datetime.timedelta(minutes=n), action=f"Waiting {n:02d}")
     client.force_login(head)
 
-    with time_machine.travel(at(25), tick=False), django_assert_max_num_queries(10):
+    with time_machine.travel(at(25), tick=False), django_assert_max_num_queries(11):
         page = client.get(reverse("recognition:queue")).content.decode()
 
     shown = min(count, ESCALATED_SHOWN)
     assert [f"Waiting {n:02d}" in page for n in range(count)] == [True] * shown + [False] * (count - shown)
     assert ("And 5 more stories, newer than these." in page) == (count > ESCALATED_SHOWN)
+
+
+def test_a_backlog_past_the_count_is_told_as_more_than(client, an_agent, a_manager, team, monkeypatch):
+    monkeypatch.setattr("apps.recognition.selectors.ESCALATED_SHOWN", 2)
+    monkeypatch.setattr("apps.recognition.selectors.ESCALATED_COUNTED", 5)
+    head = department_head(team.department)
+    for n in range(8):
+        DecisionFactory(author=an_agent, created_at=LOGGED + datetime.timedelta(minutes=n), action=f"Waiting {n:02d}")
+    client.force_login(head)
+
+    with time_machine.travel(at(25), tick=False):
+        page = client.get(reverse("recognition:queue")).content.decode()
+
+    assert "Waiting 01" in page and "Waiting 02" not in page
+    assert "And more than 3 other stories, newer than these." in page

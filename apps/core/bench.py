@@ -70,6 +70,7 @@ def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
         ("notifications", "agent", "/recognition/notifications/"),
         ("queue (manager)", "manager", "/recognition/queue/"),
         ("queue (head)", "head", "/recognition/queue/"),
+        ("queue (admin)", "admin", "/recognition/queue/"),
     ]
     for board, path in (("people", "/leaderboards/"), ("teams", "/leaderboards/teams/")):
         for period in ("this-week", "this-quarter", "all-time"):

@@ -187,7 +187,10 @@ def page_addresses(world: World, role: str) -> list[tuple[str, str]]:
 FORMS_WITH_ERRORS = {
     "agent": [("decisions:create", "/stories/new/", {"situation": "", "cost": "-3"})],
     "manager": [("accounts:profile", "/me/profile/", {"first_name": "", "language": "xx"})],
-    "admin": [("setup:organisation", "/setup/organisation/", {"name": "", "currency": "", "time_zone": "Mars/Base"})],
+    "admin": [
+        ("setup:organisation", "/setup/organisation/", {"name": "", "currency": "", "time_zone": "Mars/Base"}),
+        ("setup:teams", "/setup/teams/", {"name": "", "department": "", "managers_add": "nobody, someone@else"}),
+    ],
     "anonymous": [("account_signup", "/accounts/signup/", {"email": "not-an-email", "password1": "short"})],
 }
 

@@ -1,13 +1,15 @@
 """The digest archive and pages in the app, and the admins' preview of anyone's email."""
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.html import escape
 
 from apps.digests import selectors
-from apps.digests.models import Digest
+from apps.digests.models import Delivery, Digest
 from apps.digests.services import edition_build
 from tests.factories import DepartmentFactory, TeamFactory, UserFactory, a_week_to_celebrate
 
@@ -171,8 +173,21 @@ def test_the_preview_names_a_person_by_their_address_and_says_when_nobody_has_it
     unknown = client.get(reverse("digests:preview"), {"person": "nobody@example.com", "week": week["edition"].pk})
 
     assert "Hola, Ana," in found.content.decode()
+    assert found.context["person"] == week["ana"]
     assert unknown.context["form"].errors["person"] == ["Nobody active in Leeway has this address."]
     assert 'value="nobody@example.com"' in unknown.content.decode()
+
+
+def test_a_delivery_in_the_admin_links_to_the_preview_of_its_email(client, week, admin_user):
+    ana = week["ana"]
+    delivery = Delivery.objects.get(edition=week["edition"], recipient=ana)
+    client.force_login(admin_user)
+
+    listed = client.get(reverse("admin:digests_delivery_changelist")).content.decode()
+    link = reverse("digests:preview") + "?" + urlencode({"person": ana.email, "week": week["edition"].pk})
+
+    assert str(delivery.recipient) in listed and f'href="{escape(link)}"' in listed
+    assert "Hola, Ana," in client.get(link).content.decode()
 
 
 @pytest.mark.parametrize("who", ["tom", "manager"])

@@ -51,6 +51,40 @@ def test_an_admin_renames_a_department_and_changes_its_heads(client, morgan):
     assert old not in care.heads.all()
 
 
+def test_the_department_page_ticks_its_active_heads_and_a_rename_keeps_them(client, morgan):
+    care = DepartmentFactory(name="Care")
+    hana = department_head(care, first_name="Hana", last_name="Ito")
+    gone = department_head(care, first_name="Lea", last_name="Left", is_active=False)
+
+    page = client.get(reverse("setup:department", args=[care.pk])).content.decode()
+    response = client.post(
+        reverse("setup:department", args=[care.pk]), {"name": "Customer care", "heads": [hana.email]}
+    )
+
+    assert f'value="{hana.email}" id="id_heads_1" checked' in page
+    assert "Lea Left" not in page and gone.email not in page
+    assert response.status_code == 302
+    care.refresh_from_db()
+    assert care.name == "Customer care" and list(care.heads.all()) == [hana]
+
+
+def test_addresses_are_matched_in_any_case_and_every_unknown_one_is_named(client, morgan):
+    care = DepartmentFactory(name="Care")
+    hana = UserFactory(email="Hana.Ito@Example.com")  # stored with capitals (say, by Django's admin)
+    url = reverse("setup:department", args=[care.pk])
+
+    unknown = client.post(url, {"name": "Care", "heads_add": "hana.ito@example.com; b@x.example a@x.example"})
+    saved = client.post(url, {"name": "Care", "heads_add": "HANA.ITO@example.com"})
+    kept = client.post(url, {"name": "Care", "heads": [hana.email]})
+
+    assert unknown.context["form"].errors["heads"] == [
+        "Nobody active in Leeway has these addresses: a@x.example, b@x.example."
+    ]
+    assert 'value="b@x.example, a@x.example"' in unknown.content.decode()
+    assert saved.status_code == kept.status_code == 302
+    assert list(care.heads.all()) == [hana]
+
+
 def test_a_duplicate_or_empty_name_is_explained_next_to_the_field_and_nothing_is_saved(client, morgan):
     DepartmentFactory(name="Care", organisation=Organisation.current())
 

@@ -3,6 +3,8 @@ import re
 from allauth.account.forms import AddEmailForm, SignupForm
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -70,9 +72,16 @@ def _active_people():
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "email")
 
 
+def _active_people_by_address(addresses) -> list[User]:
+    """The active people whose addresses are among `addresses`, in any case (read through the index of the
+    case-insensitive unique constraint)."""
+    wanted = {address.strip().lower() for address in addresses if address.strip()}
+    return list(_active_people().alias(address=Lower("email")).filter(address__in=wanted)) if wanted else []
+
+
 class PersonByEmailField(forms.ModelChoiceField):
-    """One active person, named by their email address in any case (addresses are stored in lower case): a menu of
-    everyone would hold ten thousand names at 10,000 agents."""
+    """One active person, named by their email address in any case: a menu of everyone would hold ten thousand names
+    at 10,000 agents."""
 
     default_error_messages = {"invalid_choice": _("Nobody active in Leeway has this address.")}
 
@@ -81,43 +90,56 @@ class PersonByEmailField(forms.ModelChoiceField):
         super().__init__(queryset=_active_people(), to_field_name="email", **kwargs)
 
     def to_python(self, value):
-        return super().to_python(value.strip().lower() if isinstance(value, str) else value)
+        if value in self.empty_values:
+            return None
+        found = _active_people_by_address([str(value)])
+        if not found:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found[0]
 
 
 class PeopleByEmail(forms.Widget):
     """The people chosen so far as ticked boxes (untick to remove) and a box for more email addresses."""
 
     template_name = "forms/widgets/people_by_email.html"
+    use_fieldset = True  # field.html groups the boxes under the field's label; the help text describes the group
 
     def value_from_datadict(self, data, files, name):
         ticked = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
-        added = re.split(r"[\s,;]+", data.get(f"{name}_add", "").strip().lower())
-        return [*ticked, *(email for email in added if email)]
+        ticked = [ticked] if isinstance(ticked, str) else list(ticked)
+        return [*ticked, *(address for address in re.split(r"[\s,;]+", data.get(f"{name}_add", "")) if address)]
 
     def value_omitted_from_data(self, data, files, name):
         return name not in data and f"{name}_add" not in data
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        emails = [str(email) for email in (value or [])]
-        chosen = list(_active_people().filter(email__in=emails)) if emails else []
-        known = {person.email for person in chosen}
+        addresses = [str(address) for address in (value or [])]
+        chosen = _active_people_by_address(addresses)
+        known = {person.email.lower() for person in chosen}
         # Addresses that name nobody stay in the box, next to their error.
-        context["widget"].update(chosen=chosen, added=", ".join(email for email in emails if email not in known))
+        unknown = dict.fromkeys(address for address in addresses if address.strip().lower() not in known)
+        context["widget"].update(chosen=chosen, added=", ".join(unknown))
         return context
-
-    def id_for_label(self, id_):
-        return id_
 
 
 class PeopleByEmailField(forms.ModelMultipleChoiceField):
-    """Active people, named by their email addresses (see PeopleByEmail)."""
+    """Active people, named by their email addresses in any case (see PeopleByEmail)."""
 
     widget = PeopleByEmail
-    default_error_messages = {"invalid_choice": _("Nobody active in Leeway has the address %(value)s.")}
+    default_error_messages = {
+        "invalid_choice": _("Nobody active in Leeway has the address %(value)s."),
+        "invalid_choices": _("Nobody active in Leeway has these addresses: %(value)s."),
+    }
 
     def __init__(self, **kwargs):
         super().__init__(queryset=_active_people(), to_field_name="email", required=False, **kwargs)
 
     def clean(self, value):
-        return super().clean([email.strip().lower() for email in value or []])
+        addresses = [address.strip().lower() for address in value or [] if address.strip()]
+        people = _active_people_by_address(addresses)
+        unknown = sorted(set(addresses) - {person.email.lower() for person in people})
+        if unknown:
+            code = "invalid_choice" if len(unknown) == 1 else "invalid_choices"
+            raise ValidationError(self.error_messages[code], code=code, params={"value": ", ".join(unknown)})
+        return self.queryset.filter(pk__in=[person.pk for person in people])

@@ -1,4 +1,5 @@
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -104,7 +105,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("email"))
     def preview(self, obj):
-        url = f"{reverse('digests:preview')}?person={obj.recipient_id}&week={obj.edition_id}"
+        url = f"{reverse('digests:preview')}?{urlencode({'person': obj.recipient.email, 'week': obj.edition_id})}"
         return format_html('<a href="{}">{}</a>', url, _("Preview"))
 
     @admin.display(description=_("resend"))

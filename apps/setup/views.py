@@ -82,6 +82,13 @@ def _saved(request: HttpRequest, form, save) -> bool:
     return True
 
 
+def _page_of(request: HttpRequest, items, size: int):
+    """The page of `items` the address asks for, and the address's query without its page (for the page links)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return Paginator(items, size).get_page(request.GET.get("page")), query.urlencode()
+
+
 @admin_required
 def departments(request: HttpRequest) -> HttpResponse:
     form = DepartmentForm(request.POST or None)
@@ -94,7 +101,7 @@ def departments(request: HttpRequest) -> HttpResponse:
 @admin_required
 def department(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=pk)
-    initial = {"name": department.name, "heads": list(department.heads.all())}
+    initial = {"name": department.name, "heads": list(department.heads.filter(is_active=True))}
     form = DepartmentForm(request.POST or None, initial=initial)
     if _saved(request, form, functools.partial(services.department_save, department=department)):
         messages.success(request, _("%(name)s is saved.") % {"name": department.name})
@@ -121,17 +128,16 @@ def teams(request: HttpRequest) -> HttpResponse:
     if _saved(request, form, functools.partial(services.team_save, team=Team())):
         messages.success(request, _("%(name)s is added.") % {"name": form.cleaned_data["name"]})
         return redirect("setup:teams")
-    filter_form = TeamsFilterForm(request.GET or None)
+    # Its own ids: the form to add a team below has fields of the same names.
+    filter_form = TeamsFilterForm(request.GET or None, auto_id="filter_%s")
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
     teams = selectors.teams_list(
-        search=filters.get("q", "").strip(),
+        search=filters.get("q", ""),
         department=filters.get("department"),
         without_manager=bool(filters.get("without_manager")),
     )
-    page = Paginator(teams, TEAMS_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"page": page, "filter_form": filter_form, "query": query.urlencode(), "form": form}
+    page, query = _page_of(request, teams, TEAMS_PAGE_SIZE)
+    context = {"page": page, "filter_form": filter_form, "query": query, "form": form}
     return render(request, "setup/teams.html", context)
 
 
@@ -198,10 +204,8 @@ def people(request: HttpRequest) -> HttpResponse:
         active=filters.get("active") or "yes",
         signed_in=filters.get("signed_in", ""),
     )
-    page = Paginator(people, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "setup/people.html", {"page": page, "filter_form": form, "query": query.urlencode()})
+    page, query = _page_of(request, people, PEOPLE_PAGE_SIZE)
+    return render(request, "setup/people.html", {"page": page, "filter_form": form, "query": query})
 
 
 @admin_required

@@ -114,6 +114,7 @@ def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
         ("setup people", "admin", "/setup/people/"),
         # Pages that once offered every person in one menu (a team's managers, a department's heads, whose digest).
         ("setup departments", "admin", "/setup/departments/"),
+        ("setup department", "admin", f"/setup/departments/{membership.team.department_id}/" if membership else None),
         ("setup team", "admin", f"/setup/teams/{membership.team_id}/" if membership else None),
         ("setup teams", "admin", "/setup/teams/"),
         (

@@ -106,10 +106,37 @@ def test_precedents_cost_a_constant_number_of_queries(client, an_agent, count, d
         _story("en", f"The parcel number {n} was lost, so I sent a replacement.", category=category)
     client.force_login(an_agent)
 
-    with django_assert_max_num_queries(9):
+    # Two of them find the latest matches: among the stories logged last, then (as here, too few) the older ones.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("decisions:precedents"), {"situation": "lost parcel", "category": category.pk})
 
     assert response.content.decode().count("made this call") == 3
+
+
+@pytest.mark.parametrize("recent_ids", [2, 100])
+def test_a_common_word_ranks_only_its_latest_matches_found_among_the_recent_stories_or_the_older(
+    monkeypatch, recent_ids
+):
+    monkeypatch.setattr(search, "RANKED_AT_MOST", 3)
+    monkeypatch.setattr(search, "RECENT_IDS", recent_ids)
+    stories = [_story("en", f"Refund number {n}: the parcel was late.") for n in range(6)]
+    _story("en", "A completely unrelated upgrade of a hotel room.")
+
+    found = search.matching(Decision.objects.all(), "refund")
+
+    assert sorted(found, key=lambda story: story.pk) == stories[3:]
+    assert set(search.similar(Decision.objects.all(), "refund please")) == set(found)
+
+
+def test_precedents_with_no_words_yet_are_the_categorys_latest_celebrated_then_approved(an_agent):
+    category = CategoryFactory()
+    approved = [_story("en", f"Approved story {n}.", category=category) for n in range(3)]
+    celebrated = _story("en", "Celebrated story.", category=category)
+    Decision.objects.filter(pk=celebrated.pk).update(
+        status=Decision.Status.CELEBRATED, celebrated_at=celebrated.created_at
+    )
+
+    assert precedents_for(user=an_agent, text="", category=category) == [celebrated, approved[2], approved[1]]
 
 
 def test_precedents_need_a_signed_in_person(client):

@@ -209,7 +209,8 @@ PRECEDENTS = 3
 def precedents_for(*, user, text: str, category: Category | None) -> list[Decision]:
     """Up to three approved or celebrated stories like the one being typed, among those `user` may read: the most
     similar words first (stemmed in each language), the same category and celebrated ones ahead of the others. With
-    no words yet, the latest celebrated stories of the category. One query."""
+    no words yet, the latest celebrated stories of the category, then its latest approved ones. One or two queries
+    (with words, search reads the latest matches first: see search.RANKED_AT_MOST)."""
     shared = visible_decisions(user=user).filter(status__in=Decision.SHARED_STATUSES).exclude(author=user)
     if search.words_of(text):
         first = [ExpressionWrapper(Q(category=category), output_field=BooleanField()).desc()] if category else []
@@ -217,7 +218,15 @@ def precedents_for(*, user, text: str, category: Category | None) -> list[Decisi
             *first, "-search_rank", F("celebrated_at").desc(nulls_last=True), "-created_at"
         )
     elif category is not None:
-        stories = shared.filter(category=category).order_by(F("celebrated_at").desc(nulls_last=True), "-created_at")
+        # Two reads rather than one ORDER BY celebrated_at NULLS LAST, which no index serves (all shared stories of
+        # the category were sorted: 0.2 s at 10,000 agents).
+        in_category = shared.filter(category=category).select_related("author", "category")
+        celebrated = in_category.filter(celebrated_at__isnull=False).order_by("-celebrated_at", "-pk")
+        celebrated = list(celebrated[:PRECEDENTS])
+        if len(celebrated) == PRECEDENTS:
+            return celebrated
+        latest = in_category.filter(celebrated_at__isnull=True).order_by("-created_at", "-pk")
+        return celebrated + list(latest[: PRECEDENTS - len(celebrated)])
     else:
         return []
     return list(stories.select_related("author", "category")[:PRECEDENTS])

@@ -63,6 +63,10 @@ def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
     digest = Digest.objects.filter(scope=Digest.Scope.ORGANISATION).order_by("-edition__week_start").first()
     found = [
         ("feed", "agent", "/"),
+        # Search ranks the latest matches of a common word, and finds a word nowhere without reading the history.
+        ("feed search, a common word", "agent", "/?q=refund"),
+        ("feed search, a word found nowhere", "agent", "/?q=zzyzx"),
+        ("precedents while typing", "agent", "/stories/new/precedents/?situation=customer+charged+twice+refund"),
         ("story detail", "agent", f"/stories/{story.pk}/" if story else None),
         ("my stories", "agent", "/stories/mine/"),
         ("playbook", "agent", "/stories/playbook/"),

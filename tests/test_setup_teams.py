@@ -90,6 +90,27 @@ def test_the_team_page_lists_its_managers_ticked_to_untick_and_adds_others_by_ad
     assert lea.memberships.filter(team=team).count() == 0
 
 
+def test_a_form_shown_again_with_an_error_keeps_the_managers_it_offered_as_they_were_ticked(client, morgan):
+    care = DepartmentFactory(name="Care")
+    team = TeamFactory(department=care, name="Returns")
+    grace = manager(team, first_name="Grace", last_name="Okafor")
+    lea = manager(team, first_name="Lea", last_name="Jansen")
+    url = reverse("setup:team", args=[team.pk])
+    offered = client.get(url).content.decode()
+
+    response = client.post(
+        url,
+        {"name": "", "department": care.pk, "managers": [grace.email], "managers_offered": [grace.email, lea.email]},
+    )
+
+    page = response.content.decode()
+    assert 'name="managers_offered"' in offered
+    assert "name" in response.context["form"].errors
+    assert f'value="{grace.email}" id="id_managers_1" checked>' in page
+    assert f'value="{lea.email}" id="id_managers_2">' in page
+    assert _managers(team) == {"Grace Okafor", "Lea Jansen"}
+
+
 def test_an_address_nobody_has_is_refused_next_to_the_field_and_kept(client, morgan):
     care = DepartmentFactory(name="Care")
     team = TeamFactory(department=care, name="Returns")

@@ -99,14 +99,18 @@ class PersonByEmailField(forms.ModelChoiceField):
 
 
 class PeopleByEmail(forms.Widget):
-    """The people chosen so far as ticked boxes (untick to remove) and a box for more email addresses."""
+    """The people chosen so far as ticked boxes (untick to remove) and a box for more email addresses. A form shown
+    again with an error keeps the boxes it offered, unticked ones included."""
 
     template_name = "forms/widgets/people_by_email.html"
     use_fieldset = True  # field.html groups the boxes under the field's label; the help text describes the group
+    offered: tuple[str, ...] = ()  # the addresses of the boxes the form had, when it comes back with an error
 
     def value_from_datadict(self, data, files, name):
         ticked = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
         ticked = [ticked] if isinstance(ticked, str) else list(ticked)
+        offered = data.getlist(f"{name}_offered") if hasattr(data, "getlist") else data.get(f"{name}_offered", [])
+        self.offered = tuple([offered] if isinstance(offered, str) else offered)
         return [*ticked, *(address for address in re.split(r"[\s,;]+", data.get(f"{name}_add", "")) if address)]
 
     def value_omitted_from_data(self, data, files, name):
@@ -115,11 +119,14 @@ class PeopleByEmail(forms.Widget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         addresses = [str(address) for address in (value or [])]
-        chosen = _active_people_by_address(addresses)
-        known = {person.email.lower() for person in chosen}
+        wanted = {address.strip().lower() for address in addresses}
+        people = _active_people_by_address([*addresses, *self.offered])
+        known = {person.email.lower() for person in people}
         # Addresses that name nobody stay in the box, next to their error.
         unknown = dict.fromkeys(address for address in addresses if address.strip().lower() not in known)
-        context["widget"].update(chosen=chosen, added=", ".join(unknown))
+        context["widget"].update(
+            people=[(person, person.email.lower() in wanted) for person in people], added=", ".join(unknown)
+        )
         return context
 
 

@@ -32,6 +32,10 @@ def test_an_admin_adds_a_security_key_and_signs_in_with_it(page, sign_in, screen
     page.goto(reverse("mfa_add_webauthn"))
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
+    # The "Add" button is wired by allauth's script once the page has loaded: clicked before, it does nothing.
+    add_page = reverse("mfa_add_webauthn")
+    page.wait_for_url(lambda url: url.endswith(add_page))
+    page.wait_for_load_state("load")
     page.get_by_label("Name").fill("My key")
     page.get_by_role("button", name="Add").click()
     # Away from the add page (which is itself under /accounts/2fa/): the key's ceremony and the POST are done.
@@ -45,6 +49,7 @@ def test_an_admin_adds_a_security_key_and_signs_in_with_it(page, sign_in, screen
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url("**/accounts/2fa/authenticate/**")
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Use a security key").click()
     page.wait_for_url(lambda url: url.endswith("/") and "/accounts/" not in url)
     screenshot("signed-in-with-security-key")

@@ -266,13 +266,16 @@ def _save_unique(instance, message: str) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def department_save(*, department: Department, name: str, heads) -> Department:
-    """Adds or renames a department and sets its heads."""
+    """Adds or renames a department and sets its active heads. A deactivated head stays one (the form never shows
+    them), as a team keeps its deactivated managers: someone reactivated finds their roles again."""
     department.name = name
     if department.organisation_id is None:
         department.organisation = Organisation.current()
     _save_unique(department, _("There is already a department of this name."))
-    department.heads.set(heads)
+    department.heads.remove(*department.heads.filter(is_active=True).exclude(pk__in=[head.pk for head in heads]))
+    department.heads.add(*heads)
     return department
 
 

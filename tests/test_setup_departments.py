@@ -51,7 +51,7 @@ def test_an_admin_renames_a_department_and_changes_its_heads(client, morgan):
     assert old not in care.heads.all()
 
 
-def test_the_department_page_ticks_its_active_heads_and_a_rename_keeps_them(client, morgan):
+def test_the_department_page_ticks_its_active_heads_and_a_save_keeps_every_head(client, morgan):
     care = DepartmentFactory(name="Care")
     hana = department_head(care, first_name="Hana", last_name="Ito")
     gone = department_head(care, first_name="Lea", last_name="Left", is_active=False)
@@ -65,7 +65,19 @@ def test_the_department_page_ticks_its_active_heads_and_a_rename_keeps_them(clie
     assert "Lea Left" not in page and gone.email not in page
     assert response.status_code == 302
     care.refresh_from_db()
-    assert care.name == "Customer care" and list(care.heads.all()) == [hana]
+    # Lea, deactivated, stays a head (as a team keeps its deactivated managers): reactivated, she finds her role again.
+    assert care.name == "Customer care" and set(care.heads.all()) == {hana, gone}
+
+
+def test_unticking_a_head_takes_them_off_and_leaves_a_deactivated_head_alone(client, morgan):
+    care = DepartmentFactory(name="Care")
+    hana, ivo = department_head(care), department_head(care)
+    gone = department_head(care, is_active=False)
+
+    client.post(reverse("setup:department", args=[care.pk]), {"name": "Care", "heads": [ivo.email]})
+
+    assert set(care.heads.all()) == {ivo, gone}
+    assert hana not in care.heads.all()
 
 
 def test_addresses_are_matched_in_any_case_and_every_unknown_one_is_named(client, morgan):
@@ -131,3 +143,30 @@ def test_the_list_runs_a_constant_number_of_queries(client, morgan, size, django
         department_head(department)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("setup:departments")).status_code == 200
+
+
+def test_the_list_filters_by_name_and_missing_head(client, morgan):
+    care, care_plus, growth = (DepartmentFactory(name=name) for name in ("Care", "Care plus", "Growth"))
+    department_head(care)
+    department_head(care_plus, is_active=False)  # a deactivated head oversees nothing
+
+    def listed(**query):
+        return [d.name for d in client.get(reverse("setup:departments"), query).context["page"].object_list]
+
+    assert listed() == ["Care", "Care plus", "Growth"]
+    assert listed(q="CARE") == ["Care", "Care plus"]
+    assert listed(without_head="on") == ["Care plus", "Growth"]
+    nothing = client.get(reverse("setup:departments"), {"q": "z"}).content.decode()
+    assert "No department matches these filters." in nothing
+
+
+def test_a_long_list_comes_in_pages_in_name_order(client, morgan, monkeypatch):
+    monkeypatch.setattr("apps.setup.views.DEPARTMENTS_PAGE_SIZE", 2)
+    for name in ("Alpha", "Bravo", "Charlie"):
+        DepartmentFactory(name=name)
+
+    first = client.get(reverse("setup:departments")).content.decode()
+    second = client.get(reverse("setup:departments"), {"q": "a", "page": 2}).content.decode()
+
+    assert "3 departments" in first and "Alpha" in first and "Charlie" not in first
+    assert 'href="?q=a&amp;page=1" rel="prev">Previous</a>' in second and "Charlie" in second

@@ -118,6 +118,13 @@ class TeamsFilterForm(forms.Form):
     without_manager = forms.BooleanField(label=_("Only teams without a manager"), required=False)
 
 
+class DepartmentsFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=120, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    without_head = forms.BooleanField(label=_("Only departments without a head"), required=False)
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),

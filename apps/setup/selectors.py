@@ -176,9 +176,18 @@ def is_newcomer(*, user) -> bool:
     return Newcomer.objects.filter(user=user, welcomed_at__isnull=True).exists()
 
 
-def departments_list() -> QuerySet[Department]:
-    """Departments with their active heads and how many teams they hold: two queries whatever the size."""
-    return Department.objects.annotate(team_count=Count("teams")).prefetch_related(
+def departments_list(*, search: str = "", without_head: bool = False) -> QuerySet[Department]:
+    """Departments with their active heads and how many teams they hold: two queries per page whatever the size."""
+    departments = Department.objects.annotate(
+        team_count=Count("teams"),
+        has_head=Exists(User.objects.filter(is_active=True, headed_departments=OuterRef("pk"))),
+    )
+    if search:
+        departments = departments.filter(name__icontains=search)
+    if without_head:
+        departments = departments.filter(has_head=False)
+    # In name order: an aggregate leaves Meta.ordering out.
+    return departments.order_by("name", "pk").prefetch_related(
         Prefetch("heads", queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"))
     )
 

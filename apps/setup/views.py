@@ -24,6 +24,7 @@ from .forms import (
     AcceptInvitationForm,
     CategoryForm,
     DepartmentForm,
+    DepartmentsFilterForm,
     ImportForm,
     MembershipForm,
     OrganisationForm,
@@ -36,7 +37,7 @@ from .models import PeopleImport, ScimToken
 from .personal_data import person_erase as person_erase_service
 
 PEOPLE_PAGE_SIZE = 50
-TEAMS_PAGE_SIZE = 50
+DEPARTMENTS_PAGE_SIZE = TEAMS_PAGE_SIZE = 50
 PREVIEW_LIST_LIMIT = 200
 
 
@@ -95,7 +96,15 @@ def departments(request: HttpRequest) -> HttpResponse:
     if _saved(request, form, functools.partial(services.department_save, department=Department())):
         messages.success(request, _("%(name)s is added.") % {"name": form.cleaned_data["name"]})
         return redirect("setup:departments")
-    return render(request, "setup/departments.html", {"departments": selectors.departments_list(), "form": form})
+    # Its own ids: the form to add a department below has fields of the same kind.
+    filter_form = DepartmentsFilterForm(request.GET or None, auto_id="filter_%s")
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    departments = selectors.departments_list(
+        search=filters.get("q", ""), without_head=bool(filters.get("without_head"))
+    )
+    page, query = _page_of(request, departments, DEPARTMENTS_PAGE_SIZE)
+    context = {"page": page, "filter_form": filter_form, "query": query, "form": form}
+    return render(request, "setup/departments.html", context)
 
 
 @admin_required

@@ -74,21 +74,29 @@ class _OnDocument(Expression):
 
 
 def _latest_matches(matches: QuerySet[Decision]) -> list[int]:
-    """The ids of the RANKED_AT_MOST stories logged last among `matches` (ids grow with time), in one or two bounded
-    reads."""
+    """The ids of the RANKED_AT_MOST stories logged last among `matches` (ids grow with time), in one statement,
+    whether or not the older stories are read (so a page makes the same queries whatever the history holds)."""
     newest_id = Subquery(Decision.objects.order_by("-pk").values("pk")[:1])
     boundary = ExpressionWrapper(newest_id - RECENT_IDS, output_field=IntegerField())
-    recent = list(matches.filter(pk__gt=boundary).order_by("-pk").values_list("pk", flat=True)[:RANKED_AT_MOST])
-    if len(recent) == RANKED_AT_MOST:
-        return recent
-    # Every older match first (MATERIALIZED keeps PostgreSQL on the GIN index), then the latest of them.
-    sql, params = matches.filter(pk__lte=boundary).order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH older AS MATERIALIZED ({sql}) SELECT * FROM older ORDER BY 1 DESC LIMIT %s",
-            [*params, RANKED_AT_MOST - len(recent)],
+    recent = matches.filter(pk__gt=boundary).order_by("-pk").values("pk")[:RANKED_AT_MOST]
+    older = matches.filter(pk__lte=boundary).order_by().values("pk")
+    recent_sql, recent_params = recent.query.sql_with_params()
+    older_sql, older_params = older.query.sql_with_params()
+    # The older matches are read only when the recent ones are too few: the condition on `recent` is a one-time
+    # filter, so PostgreSQL does not even start that scan otherwise. MATERIALIZED keeps it on the GIN index.
+    sql = f"""
+        WITH recent AS MATERIALIZED ({recent_sql}),
+        older AS MATERIALIZED (
+            SELECT * FROM ({older_sql}) AS older_matches WHERE (SELECT COUNT(*) FROM recent) < %s
         )
-        return recent + [row[0] for row in cursor.fetchall()]
+        SELECT * FROM recent
+        UNION ALL
+        (SELECT * FROM older ORDER BY 1 DESC LIMIT %s)
+        LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*recent_params, *older_params, RANKED_AT_MOST, RANKED_AT_MOST, RANKED_AT_MOST])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _postgres(queryset: QuerySet[Decision], tsquery_sql: str, argument: str) -> QuerySet[Decision]:

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils.html import escape
 
-from apps.digests import selectors
+from apps.digests import selectors, services
 from apps.digests.models import Delivery, Digest
 from apps.digests.services import edition_build
 from tests.factories import DepartmentFactory, TeamFactory, UserFactory, a_week_to_celebrate
@@ -213,3 +213,25 @@ def test_a_digest_page_groups_its_numbers_as_the_reader_writes_them(client, week
     page = client.get(reverse("digests:detail", args=[week["digest"].pk])).content.decode()
 
     assert "19,355" in page and "12,040 customers" in page and "19355" not in page
+
+
+@pytest.mark.parametrize("teams", [1, 20])
+def test_the_preview_of_someone_not_yet_sent_anything_is_what_they_will_get_whatever_the_size(
+    client, admin_user, teams, django_assert_max_num_queries
+):
+    with time_machine.travel(WHEN, tick=False):
+        data = a_week_to_celebrate(when=WHEN)
+    more_teams(teams)
+    edition = edition_build(week_start=WEEK, now=AFTER, deliver=False)  # built, nothing sent yet
+    client.force_login(admin_user)
+
+    # Only the digests Ana could get are read, and her own line of the leaderboard, not every team's or person's.
+    with django_assert_max_num_queries(23):
+        page = client.get(reverse("digests:preview"), {"person": data["ana"].email, "week": edition.pk})
+    digest, personal = selectors.digest_for_person(user=data["ana"], edition=edition)
+    services._create_deliveries(edition, now=AFTER)
+    delivery = Delivery.objects.get(edition=edition, recipient=data["ana"])
+
+    assert "Hola, Ana," in page.content.decode()
+    assert personal["rank"] is not None
+    assert (digest, personal) == (delivery.digest, delivery.personal)  # what the week's sending gives her

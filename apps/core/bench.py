@@ -61,6 +61,13 @@ def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
     # The latest celebrated story (the fullest page: who celebrated it and their note), the same kind at each size.
     story = Decision.objects.shared().filter(status=Decision.Status.CELEBRATED).order_by("-celebrated_at").first()
     digest = Digest.objects.filter(scope=Digest.Scope.ORGANISATION).order_by("-edition__week_start").first()
+    # A week built but never sent (the seed builds eight without deliveries; the digest job sends only last week's):
+    # its preview works out what the person would get.
+    unsent = (
+        Digest.objects.filter(scope=Digest.Scope.ORGANISATION, edition__deliveries_created=False)
+        .order_by("-edition__week_start")
+        .first()
+    )
     found = [
         ("feed", "agent", "/"),
         # Search ranks the latest matches of a common word, and finds a word nowhere without reading the history.
@@ -125,6 +132,11 @@ def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
             "digest preview",
             "admin",
             f"/digests/preview/?person={people['agent'].email}&week={digest.edition_id}" if digest else None,
+        ),
+        (
+            "digest preview, a week not sent",
+            "admin",
+            f"/digests/preview/?person={people['agent'].email}&week={unsent.edition_id}" if unsent else None,
         ),
     ]
     return [(name, role, url) for name, role, url in found if url]

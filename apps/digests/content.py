@@ -358,7 +358,10 @@ def personal_numbers(*, user_ids, start, end, snapshot: Snapshot) -> dict[int, d
             personal[approved_by]["approved_given"] += 1
         if status == Decision.Status.CELEBRATED and celebrated_by in ids and start <= celebrated_at < end:
             personal[celebrated_by]["celebrated_given"] += 1
-    for entry in boards.rank(snapshot_id=snapshot.pk, board=boards.PEOPLE, standings=snapshot.has_standings):
+    board = {"snapshot_id": snapshot.pk, "board": boards.PEOPLE, "standings": snapshot.has_standings}
+    if len(ids) == 1:  # one person (the admins' preview): their own line, not the whole board's
+        board.update(limit=0, also_person=next(iter(ids)))
+    for entry in boards.rank(**board):
         if entry.person_id in ids:
             personal[entry.person_id].update(rank=entry.rank, points=entry.score)
     _add_autonomy_offers(personal, ids=ids, end=end)

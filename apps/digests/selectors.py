@@ -118,9 +118,16 @@ def digest_for_person(*, user, edition: Edition) -> tuple[Digest, dict]:
     delivery = delivery_of(user=user, edition=edition)
     if delivery is not None:
         return delivery.digest, delivery.personal
-    digests = {digest_scope_key(d): d for d in Digest.objects.filter(edition=edition).select_related("team", "edition")}
     memberships = list(Membership.objects.filter(user=user).values_list("team_id", "role", "team__department_id"))
     key = digest_key_for([(t, r) for t, r, _d in memberships], {t: d for t, _r, d in memberships})
+    # Only the digests this person could get (their teams', their departments', the organisation's), not the
+    # edition's every digest: a thousand teams' at 10,000 agents.
+    candidates = Digest.objects.filter(edition=edition).filter(
+        Q(scope=Digest.Scope.ORGANISATION)
+        | Q(scope=Digest.Scope.TEAM, team_id__in=[t for t, _r, _d in memberships])
+        | Q(scope=Digest.Scope.DEPARTMENT, department_id__in=[d for _t, _r, d in memberships])
+    )
+    digests = {digest_scope_key(d): d for d in candidates.select_related("team", "edition")}
     digest = digests[with_news_fallback(key, digests)]
     personal = digest_content.personal_numbers(
         user_ids=[user.pk], start=edition.period_start, end=edition.period_end, snapshot=edition_snapshot(edition)

@@ -338,10 +338,17 @@ class Decision(models.Model):
             ),
             # Insights: the stories a scope's teams logged in a period (the ledger, calibration, earned autonomy).
             models.Index(fields=["team", "created_at"], name="decision_team_created"),
-            # Insights: what each manager approved and celebrated in a period, and which teams celebrated this month.
+            # Insights: what each manager approved and celebrated in a period; digests: what the week celebrated.
             models.Index(fields=["approved_by", "approved_at"], name="decision_approved_by_at"),
             models.Index(
                 fields=["celebrated_at"], condition=Q(celebrated_at__isnull=False), name="decision_celebrated_at"
+            ),
+            # Insights: which of a reader's teams celebrated nothing this month, a look-up per team (through the index
+            # above PostgreSQL read every celebration of the month in the organisation).
+            models.Index(
+                fields=["team", "celebrated_at"],
+                condition=Q(celebrated_at__isnull=False),
+                name="decision_team_celebrated",
             ),
         ]
 

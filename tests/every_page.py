@@ -68,7 +68,7 @@ EXTRA_PAGES = {
         "/leaderboards/teams/?period=last-week",
     ],
     "manager": ["/leaderboards/?period=this-quarter", "/insights/ledger/?period=quarter"],
-    "admin": ["/setup/people/?q=a"],
+    "admin": ["/setup/people/?q=a", "/setup/departments/?q=zz&without_head=on", "/setup/teams/?without_manager=on"],
 }
 # Error pages, as the roles meet them.
 ERROR_PAGES = {

@@ -42,9 +42,16 @@ def teams_without_manager() -> QuerySet[Team]:
 
 def people_without_team() -> QuerySet[User]:
     """Active people who are in no team, head no department and are not admins: they cannot log a story yet."""
-    return User.objects.filter(
-        is_active=True, is_staff=False, memberships__isnull=True, headed_departments__isnull=True
-    ).order_by("first_name", "last_name", "email")
+    return User.objects.filter(_in_no_team_and_heading_nothing(), is_active=True, is_staff=False).order_by(
+        "first_name", "last_name", "email"
+    )
+
+
+def _in_no_team_and_heading_nothing() -> Q:
+    # NOT EXISTS, not a LEFT JOIN … IS NULL: PostgreSQL expected one such person and looked up every person's teams
+    # one by one (9 ms at 10,000 agents); an anti-join reads them at once.
+    heads = Department.heads.through.objects.filter(user=OuterRef("pk"))
+    return Q(~Exists(Membership.objects.filter(user=OuterRef("pk"))), ~Exists(heads))
 
 
 def setup_checklist() -> list[Step]:
@@ -117,7 +124,7 @@ ROLE_FILTERS = {
     "manager": Q(memberships__role=Membership.Role.MANAGER),
     "department_head": Q(headed_departments__isnull=False),
     "admin": Q(is_staff=True),
-    "none": Q(memberships__isnull=True, headed_departments__isnull=True, is_staff=False),
+    "none": _in_no_team_and_heading_nothing() & Q(is_staff=False),
 }
 
 

@@ -23,6 +23,7 @@ from tests.factories import (
     TrustStatementFactory,
     UserFactory,
     agent,
+    api_token,
     manager,
 )
 from tests.insights_helpers import page_table, read_csv
@@ -185,3 +186,17 @@ def test_each_language_reads_figures_written_in_its_own_number_format(client, ac
     assert page_table(english, "departments")[1][:3] == ["Care", "5", "0.0%"]
     assert page_table(spanish, "departments")[1][:3] == ["Care", "5", "0,0 %"]
     assert "Cifras de las 09:31" in spanish  # worked out for this first Spanish reader
+
+
+def test_the_apis_ledger_of_the_whole_organisation_reads_the_same_stored_figures_and_says_when(client, acme):
+    headers = {"Authorization": f"Bearer {api_token(acme['admin'], service=True)}"}
+    with time_machine.travel(NOW, tick=False):
+        first = client.get(reverse("api:ledger"), headers=headers).json()
+    DecisionFactory(author=acme["ana"], category=acme["fee"], created_at=NOW)
+    with time_machine.travel(NOW + datetime.timedelta(minutes=4), tick=False):
+        later = client.get(reverse("api:ledger"), headers=headers).json()
+        team = client.get(reverse("api:ledger"), {"scope": f"team-{acme['billing'].pk}"}, headers=headers).json()
+
+    assert first["totals"]["decisions"] == later["totals"]["decisions"] == 5
+    assert first["figures_as_of"] == later["figures_as_of"] == "2026-11-20T09:30:00Z"
+    assert team["totals"]["decisions"] == 6 and team["figures_as_of"] is None  # one team: worked out for this call

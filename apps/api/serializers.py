@@ -183,6 +183,11 @@ class LedgerSerializer(serializers.Serializer):
     currency = serializers.CharField()
     totals = LedgerNumbersSerializer()
     teams = LedgerTeamSerializer(many=True)
+    figures_as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text="For a scope of many teams, when the figures were worked out (at most ten minutes ago, as on the "
+        "insights pages); null when they were worked out for this request.",
+    )
 
 
 def paginated(child: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:

@@ -18,7 +18,7 @@ from apps.decisions import services as decision_services
 from apps.decisions.forms import DecisionForm, FeedFilterForm
 from apps.decisions.models import Channel, Decision
 from apps.digests.models import Digest
-from apps.insights import selectors as insight_selectors
+from apps.insights.figures import figures_for
 from apps.insights.filters import InsightsFilterForm
 from apps.leaderboards import periods
 from apps.leaderboards import selectors as board_selectors
@@ -295,7 +295,10 @@ def ledger(request):
     filters = form.filters()
     if form.errors:
         raise ValidationError(_form_errors(form))
-    data = insight_selectors.ledger(org=org, team_ids=filters.scope.team_ids, window=filters.window)
+    # As on the insights pages: a scope of many teams reads figures worked out a few minutes ago (a thousand teams'
+    # month took 0.8 s to work out on each call).
+    figures = figures_for(page="ledger", org=org, filters=filters, now=timezone.now())
+    data = figures.data
     teams = data.table("teams")
 
     def numbers(n) -> dict:
@@ -311,6 +314,7 @@ def ledger(request):
                 "scope_label": filters.scope.label,
                 "currency": org.currency,
                 "totals": numbers(data.totals),
+                "figures_as_of": figures.as_of,
                 "teams": [
                     dict(zip(["team", *LEDGER_NUMBERS, "value_per_cost"], row, strict=True)) for row in teams.rows
                 ],

@@ -122,6 +122,7 @@ def pages(people: dict[str, User]) -> list[tuple[str, str, str]]:
         ("insights reach (admin)", "admin", "/insights/reach/"),
         ("insights ledger CSV (admin)", "admin", "/insights/ledger/?csv=teams"),
         ("audit", "admin", "/recognition/audit/"),
+        ("setup checklist", "admin", "/setup/"),
         ("setup people", "admin", "/setup/people/"),
         # Pages that once offered every person in one menu (a team's managers, a department's heads, whose digest).
         ("setup departments", "admin", "/setup/departments/"),

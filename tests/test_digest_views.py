@@ -11,7 +11,7 @@ from django.utils.html import escape
 from apps.digests import selectors, services
 from apps.digests.models import Delivery, Digest
 from apps.digests.services import edition_build
-from tests.factories import DepartmentFactory, TeamFactory, UserFactory, a_week_to_celebrate
+from tests.factories import DepartmentFactory, TeamFactory, UserFactory, a_week_to_celebrate, agent
 
 pytestmark = pytest.mark.django_db
 
@@ -221,6 +221,7 @@ def test_the_preview_of_someone_not_yet_sent_anything_is_what_they_will_get_what
 ):
     with time_machine.travel(WHEN, tick=False):
         data = a_week_to_celebrate(when=WHEN)
+    newcomer = agent(data["team"], first_name="Nico")  # no points this week: no line on the board
     more_teams(teams)
     edition = edition_build(week_start=WEEK, now=AFTER, deliver=False)  # built, nothing sent yet
     client.force_login(admin_user)
@@ -235,3 +236,6 @@ def test_the_preview_of_someone_not_yet_sent_anything_is_what_they_will_get_what
     assert "Hola, Ana," in page.content.decode()
     assert personal["rank"] is not None
     assert (digest, personal) == (delivery.digest, delivery.personal)  # what the week's sending gives her
+    nico = Delivery.objects.get(edition=edition, recipient=newcomer)
+    assert selectors.digest_for_person(user=newcomer, edition=edition) == (nico.digest, nico.personal)
+    assert nico.personal["rank"] is None

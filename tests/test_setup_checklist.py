@@ -68,12 +68,13 @@ def test_it_names_a_team_without_a_manager_and_who_takes_its_stories(client):
 def test_it_names_people_without_a_team(client, team):
     UserFactory(first_name="Nadia", last_name="Nowhere")
     agent(team, first_name="Ana", last_name="Placed")
+    department_head(team.department, first_name="Hana", last_name="Head")  # in no team, but she heads a department
     client.force_login(admin())
 
     page = client.get(reverse("setup:checklist")).content.decode()
 
     assert "Nadia Nowhere is in no team yet, so cannot log a story." in page
-    assert "Ana Placed is in no team" not in page
+    assert "Ana Placed is in no team" not in page and "Hana Head is in no team" not in page
 
 
 @pytest.mark.parametrize("size", [2, 20])

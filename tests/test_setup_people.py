@@ -11,7 +11,16 @@ from django.urls import reverse
 from apps.accounts.models import User
 from apps.org.models import Membership
 from apps.setup.models import Invitation
-from tests.factories import DepartmentFactory, MembershipFactory, TeamFactory, UserFactory, admin, agent, manager
+from tests.factories import (
+    DepartmentFactory,
+    MembershipFactory,
+    TeamFactory,
+    UserFactory,
+    admin,
+    agent,
+    department_head,
+    manager,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +50,7 @@ def test_it_filters_by_team_role_and_active(client, morgan):
     manager(billing, first_name="Grace", last_name="G")
     agent(orders, first_name="Kwame", last_name="K", is_active=False)
     UserFactory(first_name="Nadia", last_name="N")
+    department_head(billing.department, first_name="Hana", last_name="H")  # in no team, but heads a department
 
     assert _names(client.get(reverse("setup:people"), {"team": billing.pk})) == ["Ana A", "Grace G"]
     assert _names(client.get(reverse("setup:people"), {"role": "manager"})) == ["Grace G"]

@@ -186,7 +186,7 @@ class LedgerSerializer(serializers.Serializer):
     figures_as_of = serializers.DateTimeField(
         allow_null=True,
         help_text="For a scope of many teams, when the figures were worked out (at most ten minutes ago, as on the "
-        "insights pages); null when they were worked out for this request.",
+        "insights pages); null for a smaller scope, whose figures are worked out on every call.",
     )
 
 

@@ -325,6 +325,8 @@ def personal_numbers(*, user_ids, start, end, snapshot: Snapshot) -> dict[int, d
         }
     )
     ids = set(user_ids)
+    if not ids:
+        return {}
     received = (
         Endorsement.objects.filter(decision_author_id__in=ids)
         .filter(_period("created_at", start, end))

@@ -161,7 +161,8 @@ def people_list(
     if team is not None:
         people, joined = people.filter(memberships__team=team), True
     if role in ROLE_FILTERS:
-        people, joined = people.filter(ROLE_FILTERS[role]), joined or role != "admin"
+        # Only the team roles join rows that could repeat a person; "admin" and "none" are conditions on the person.
+        people, joined = people.filter(ROLE_FILTERS[role]), joined or role not in ("admin", "none")
     if active in ("yes", "no"):
         people = people.filter(is_active=active == "yes")
     return (

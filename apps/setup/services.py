@@ -266,7 +266,6 @@ def _save_unique(instance, message: str) -> None:
 
 
 @transaction.atomic
-@transaction.atomic
 def department_save(*, department: Department, name: str, heads) -> Department:
     """Adds or renames a department and sets its active heads. A deactivated head stays one (the form never shows
     them), as a team keeps its deactivated managers: someone reactivated finds their roles again."""

@@ -185,7 +185,8 @@ def is_newcomer(*, user) -> bool:
 
 
 def departments_list(*, search: str = "", without_head: bool = False) -> QuerySet[Department]:
-    """Departments with their active heads and how many teams they hold: two queries per page whatever the size."""
+    """Departments with their active heads and how many teams they hold: three queries per page whatever the size
+    (the count, the page, its heads)."""
     departments = Department.objects.annotate(
         team_count=Count("teams"),
         has_head=Exists(User.objects.filter(is_active=True, headed_departments=OuterRef("pk"))),

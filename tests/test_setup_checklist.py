@@ -63,6 +63,9 @@ def test_it_names_a_team_without_a_manager_and_who_takes_its_stories(client):
 
     assert "Billing has no manager: its stories go to Helen Carter, head of Customer Care." in page
     assert "Night shift has no manager: its stories go to the admins." in page
+    # The step opens the list of what is left to do: the teams without a manager, the department without a head.
+    assert f'href="{reverse("setup:teams")}?without_manager=on"' in page
+    assert f'href="{reverse("setup:departments")}?without_head=on"' in page
 
 
 def test_it_names_people_without_a_team(client, team):
@@ -75,6 +78,7 @@ def test_it_names_people_without_a_team(client, team):
 
     assert "Nadia Nowhere is in no team yet, so cannot log a story." in page
     assert "Ana Placed is in no team" not in page and "Hana Head is in no team" not in page
+    assert f'href="{reverse("setup:people")}?role=none"' in page
 
 
 @pytest.mark.parametrize("size", [2, 20])

@@ -91,14 +91,15 @@ def setup_checklist() -> list[Step]:
         Step(
             _("Departments and their heads"),
             _("Each department's heads oversee its teams and stand in for a team without a manager."),
-            reverse("setup:departments"),
+            # What is left to do opens its list filtered: three departments without a head among a hundred.
+            reverse("setup:departments") + ("?without_head=on" if headless else ""),
             department_count > 0 and headless == 0,
             [_("%(count)s department(s) without a head.") % {"count": headless}] if headless else [],
         ),
         Step(
             _("Teams and their managers"),
             _("Every team needs someone to approve its stories."),
-            reverse("setup:teams"),
+            reverse("setup:teams") + ("?without_manager=on" if unmanaged else ""),
             team_count > 0 and not unmanaged,
             team_warnings,
         ),
@@ -112,7 +113,7 @@ def setup_checklist() -> list[Step]:
         Step(
             _("People"),
             _("Add people one by one or import a CSV file; each gets an invitation by email."),
-            reverse("setup:people"),
+            reverse("setup:people") + ("?role=none" if teamless else ""),
             people > 0 and not teamless,
             people_warnings,
         ),

@@ -91,3 +91,19 @@ def test_it_runs_a_constant_number_of_queries(client, size, django_assert_max_nu
 
     with django_assert_max_num_queries(17):
         assert client.get(reverse("setup:checklist")).status_code == 200
+
+
+def test_it_names_twenty_and_counts_the_rest(client, monkeypatch):
+    monkeypatch.setattr("apps.setup.selectors.CHECKLIST_NAMES", 2)
+    for name in ("Alpha", "Bravo", "Charlie", "Delta"):
+        TeamFactory(name=name)
+    for name in ("Nadia", "Olga", "Pia"):
+        UserFactory(first_name=name, last_name="Nowhere")
+    client.force_login(admin())
+
+    page = client.get(reverse("setup:checklist")).content.decode()
+
+    assert "Alpha has no manager" in page and "Bravo has no manager" in page and "Charlie has no" not in page
+    assert "And 2 more teams without a manager." in page
+    assert "Nadia Nowhere is in no team yet" in page and "Pia Nowhere" not in page
+    assert "And 1 more person in no team." in page

@@ -3,10 +3,11 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.decisions.models import Category, Guardrail
@@ -54,6 +55,10 @@ def _in_no_team_and_heading_nothing() -> Q:
     return Q(~Exists(Membership.objects.filter(user=OuterRef("pk"))), ~Exists(heads))
 
 
+# The checklist names this many teams without a manager and people in no team, and counts the rest.
+CHECKLIST_NAMES = 20
+
+
 def setup_checklist() -> list[Step]:
     """The first-run checklist: what is done and what still needs the admin. Nine queries whatever the size."""
     organisation = Organisation.current()
@@ -61,12 +66,15 @@ def setup_checklist() -> list[Step]:
     department_count = departments.count()
     headless = departments.filter(head_count=0).count()
     team_count = Team.objects.count()
-    unmanaged = list(teams_without_manager()[:20])
+    # Each row also carries how many there are in all (a window, counted before the LIMIT): no query more.
+    unmanaged = list(teams_without_manager().annotate(of=Window(Count("pk")))[:CHECKLIST_NAMES])
+    unmanaged_count = unmanaged[0].of if unmanaged else 0
     categories = Category.objects.filter(is_active=True)
     category_count = categories.count()
     unguarded = categories.exclude(Exists(Guardrail.objects.filter(category=OuterRef("pk")))).count()
     people = User.objects.filter(is_active=True, is_staff=False).count()
-    teamless = list(people_without_team()[:20])
+    teamless = list(people_without_team().annotate(of=Window(Count("pk")))[:CHECKLIST_NAMES])
+    teamless_count = teamless[0].of if teamless else 0
 
     team_warnings = []
     for team in unmanaged:
@@ -78,9 +86,19 @@ def setup_checklist() -> list[Step]:
             )
         else:
             team_warnings.append(_("%(team)s has no manager: its stories go to the admins.") % {"team": team.name})
+    if more := unmanaged_count - len(unmanaged):
+        team_warnings.append(
+            ngettext("And %(count)s more team without a manager.", "And %(count)s more teams without a manager.", more)
+            % {"count": more}
+        )
     people_warnings = [
         _("%(name)s is in no team yet, so cannot log a story.") % {"name": person.display_name} for person in teamless
     ]
+    if more := teamless_count - len(teamless):
+        people_warnings.append(
+            ngettext("And %(count)s more person in no team.", "And %(count)s more people in no team.", more)
+            % {"count": more}
+        )
     return [
         Step(
             _("Organisation settings"),

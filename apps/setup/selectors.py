@@ -31,6 +31,10 @@ def _active_managers() -> QuerySet[Membership]:
     return Membership.objects.filter(team=OuterRef("pk"), role=Membership.Role.MANAGER, user__is_active=True)
 
 
+def _active_heads() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, headed_departments=OuterRef("pk"))
+
+
 def teams_without_manager() -> QuerySet[Team]:
     """Teams where nobody active can approve: their stories go to the department's heads, or else to admins."""
     return (
@@ -62,9 +66,8 @@ CHECKLIST_NAMES = 20
 def setup_checklist() -> list[Step]:
     """The first-run checklist: what is done and what still needs the admin. Nine queries whatever the size."""
     organisation = Organisation.current()
-    departments = Department.objects.annotate(head_count=Count("heads", filter=Q(heads__is_active=True)))
-    department_count = departments.count()
-    headless = departments.filter(head_count=0).count()
+    department_count = Department.objects.count()
+    headless = Department.objects.filter(~Exists(_active_heads())).count()
     team_count = Team.objects.count()
     # Each row also carries how many there are in all (a window, counted before the LIMIT): no query more.
     unmanaged = list(teams_without_manager().annotate(of=Window(Count("pk")))[:CHECKLIST_NAMES])
@@ -208,7 +211,7 @@ def departments_list(*, search: str = "", without_head: bool = False) -> QuerySe
     (the count, the page, its heads)."""
     departments = Department.objects.annotate(
         team_count=Count("teams"),
-        has_head=Exists(User.objects.filter(is_active=True, headed_departments=OuterRef("pk"))),
+        has_head=Exists(_active_heads()),
     )
     if search:
         departments = departments.filter(name__icontains=search)

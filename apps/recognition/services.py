@@ -111,7 +111,11 @@ def endorsement_create(*, decision: Decision, endorser: User, comment: str = "")
         # The savepoint keeps the outer transaction usable when the unique constraint refuses a second endorsement.
         with transaction.atomic():
             endorsement = Endorsement.objects.create(
-                decision=decision, endorser=endorser, decision_author_id=decision.author_id, comment=comment.strip()
+                decision=decision,
+                endorser=endorser,
+                decision_author_id=decision.author_id,
+                comment=comment.strip(),
+                commented_at=timezone.now() if comment.strip() else None,
             )
     except IntegrityError:
         return Endorsement.objects.get(decision=decision, endorser=endorser), False
@@ -131,8 +135,8 @@ def endorsement_comment(*, decision: Decision, endorser: User, comment: str) -> 
     endorsement = Endorsement.objects.select_for_update().filter(decision=decision, endorser=endorser).first()
     if endorsement is None:
         raise ActionRefused(_("Endorse the story first, then add your comment."))
-    endorsement.comment = comment.strip()
-    endorsement.save(update_fields=["comment"])
+    endorsement.comment, endorsement.commented_at = comment.strip(), timezone.now()
+    endorsement.save(update_fields=["comment", "commented_at"])
     return endorsement
 
 

@@ -31,7 +31,9 @@ REFRESH_QUERIES = 144  # one score source version read per snapshot (badges are 
 # claim that finds nothing left (3). Plus one statement per email, which starts it, records the one before as sent
 # and renews the batch's lease (before: three statements, the reader's situation and the organisation, ~6 per email).
 SEND_BATCH_QUERIES = 13
-PAGE_QUERIES = 12
+# A page of the board: the session, the reader, the board's reads and the bell (the reader's roles come from the
+# cache once read).
+PAGE_QUERIES = 11
 
 
 def an_organisation_with(people_per_team: int) -> None:

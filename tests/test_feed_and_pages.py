@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from apps.decisions.models import Decision
+from apps.decisions import selectors
+from apps.decisions.models import Channel, Decision
 from tests.factories import CompanyValueFactory, DecisionFactory, TeamFactory, agent
 
 pytestmark = pytest.mark.django_db
@@ -136,8 +137,14 @@ def test_the_feed_runs_a_constant_number_of_queries(client, team, count, django_
     viewer = _many_decisions(count, team)
     client.force_login(viewer)
 
-    # The filters' menus are one query each (departments, the nearby teams, categories, values).
+    # The first reader writes the cards and the filters (the stories in full, their values, celebrators, trust
+    # statements and comments; the menus' departments, categories and values)…
     with django_assert_max_num_queries(17):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    # …which the next pages read from the cache: the session, the reader, the stories' ids, what their cards' keys
+    # need, the bell, and the request's transaction.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("home"))
     assert response.status_code == 200
 
@@ -196,3 +203,41 @@ def test_the_department_filter_shows_its_stories_and_lists_its_teams(client, an_
     assert f'<option value="{elsewhere.department.pk}" selected>{elsewhere.department.name}</option>' in page
     assert f'<option value="{elsewhere.pk}">Far away</option>' in page
     assert f">{team.name}</option>" not in page
+
+
+def test_the_feeds_query_in_sql_finds_what_the_orm_finds_with_every_filter_and_cursor(team):
+    """PostgreSQL reads the feed with a statement written out (newest_in_sql); the ORM's version (SQLite's) is the
+    reference."""
+    moment = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+    reader = agent(team)
+    elsewhere = TeamFactory()
+    kind = DecisionFactory(author=agent(team)).category
+    value = CompanyValueFactory()
+    for n in range(30):
+        story = DecisionFactory(
+            author=agent(team if n % 3 else elsewhere),
+            approved=n % 2 == 0,
+            category=kind if n % 4 else DecisionFactory.build().category,
+            channel=Channel.CHAT if n % 5 else Channel.EMAIL,
+            # Pairs of stories at the same moment: the cursor breaks the tie by id.
+            created_at=moment - datetime.timedelta(minutes=n // 2),
+        )
+        if n % 3 == 0:
+            story.values.set([value])
+    every = [
+        {},
+        {"team": team},
+        {"team": elsewhere},
+        {"department": elsewhere.department},
+        {"category": kind},
+        {"channel": Channel.EMAIL},
+        {"value": value},
+        {"team": team, "channel": Channel.CHAT, "category": kind},
+    ]
+    for filters in every:
+        first = selectors.newest_in_orm(user=reader, filters=filters, after=None, limit=7)
+        assert selectors.newest_in_sql(user=reader, filters=filters, after=None, limit=7) == first, filters
+        after = (first[-1][1], first[-1][0]) if first else None
+        assert selectors.newest_in_sql(user=reader, filters=filters, after=after, limit=7) == (
+            selectors.newest_in_orm(user=reader, filters=filters, after=after, limit=7)
+        ), filters

@@ -6,10 +6,17 @@ write is dropped, and the request goes on. After a failure the cache is not aske
 outage costs each request nothing, not a timeout per cache call.
 """
 
+import hashlib
 import logging
 import time
 
+import django
+from asgiref.local import Local
+from django.conf import settings
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.signals import request_finished, request_started
+from django.db import transaction
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -23,6 +30,15 @@ class FailOpenRedisCacheClient(RedisCacheClient):
     `add` that answered False would make allauth's rate-limit lock wait a second for nothing)."""
 
     _down_until = 0.0  # per process: the monotonic time before which Redis is not asked
+
+    def get_client(self, key=None, *, write=False):
+        # One client per connection pool, not a new one per call: building a redis.Redis was a tenth of a feed page's
+        # time (seven cache reads a page). Clients are thread-safe, and each thread has its own cache object anyway.
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        if id(pool) not in clients:
+            clients[id(pool)] = self._client(connection_pool=pool)
+        return clients[id(pool)]
 
     def _fail_open(self, operation: str, fallback, *args):
         if time.monotonic() < FailOpenRedisCacheClient._down_until:
@@ -72,3 +88,109 @@ class FailOpenRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = FailOpenRedisCacheClient
+
+
+# What was read from the cache during the current request (generations, what is kept per person): a page asks once
+# for each, however many of its parts use it (a feed page used the names' generation three times).
+_current = Local()
+
+
+def _start_reading(**kwargs):
+    _current.reads = {}
+
+
+def _stop_reading(**kwargs):
+    _current.reads = None
+
+
+request_started.connect(_start_reading, dispatch_uid="core.cache.start_reading")
+request_finished.connect(_stop_reading, dispatch_uid="core.cache.stop_reading")
+
+
+def _reads() -> dict:
+    """This request's reads; a throwaway dict outside requests (a task, a command), which read afresh each time."""
+    reads = getattr(_current, "reads", None)
+    return reads if reads is not None else {}
+
+
+def generations(*keys: str) -> list[int]:
+    """The current generations named by `keys`, in one round trip: part of other keys, so that moving one on forgets
+    them all at once."""
+    reads = _reads()
+    missing = [key for key in keys if key not in reads]
+    if missing:
+        found = cache.get_many(missing)
+        for key in missing:
+            reads[key] = found[key] if key in found else cache.get_or_set(key, 0, None)
+    return [reads[key] for key in keys]
+
+
+def generation(key: str) -> int:
+    return generations(key)[0]
+
+
+def next_generation(key: str) -> None:
+    """Moves the generation named by `key` on: every entry keyed by the old one is never read again. Now, and again
+    once the write under way is committed: a reader who read the old data in between kept it under the new one."""
+    _move_on(key)
+    transaction.on_commit(lambda: _move_on(key))
+
+
+def _move_on(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # not there (evicted or never set): a fresh generation
+        cache.set(key, 1, None)
+    _reads().pop(key, None)
+
+
+def kept(key: str, compute, timeout: int):
+    """What `key` holds in the cache, else `compute()`, kept there for `timeout` seconds; read once per request."""
+    reads = _reads()
+    if key not in reads:
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, timeout)
+        reads[key] = value
+    return reads[key]
+
+
+_release = None
+
+
+def release() -> str:
+    """What the HTML kept in the cache was written with (the templates, the translations, Django's own templates),
+    for the keys of that HTML: after an upgrade nothing written by the code before is served. Worked out once per
+    process; in development (DEBUG) on every call, so that an edited template shows on the next page."""
+    global _release
+    if _release is None or settings.DEBUG:
+        files = sorted(
+            path
+            for folder in (settings.BASE_DIR / "templates", settings.BASE_DIR / "locale")
+            for path in folder.rglob("*")
+            if path.is_file() and path.suffix in (".html", ".txt", ".mo")
+        )
+        stamp = hashlib.sha256(django.get_version().encode())
+        for path in files:
+            stamp.update(str(path.relative_to(settings.BASE_DIR)).encode())
+            # Their contents, so that every web server of one release agrees; in development, where this runs on
+            # every page, their sizes and dates, which are quicker to read.
+            info = path.stat()
+            stamp.update(f"{info.st_size}:{info.st_mtime_ns}".encode() if settings.DEBUG else path.read_bytes())
+        _release = stamp.hexdigest()[:16]
+    return _release
+
+
+# The names of people, teams, departments, categories and values, as fragments kept in the cache show them (story
+# cards, the feed's filters): moved on whenever one is saved (see apps/decisions/signals.py).
+NAMES_GENERATION_KEY = "names-generation"
+
+
+def names_changed() -> None:
+    """A name changed: every cached fragment that shows names is written again on its next view."""
+    next_generation(NAMES_GENERATION_KEY)
+
+
+def names_generation() -> int:
+    return generation(NAMES_GENERATION_KEY)

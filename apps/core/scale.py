@@ -286,6 +286,9 @@ def seed_scale(*, agents: int, weeks: int, seed: int = 16, digest_weeks: int = 8
     """Adds a whole organisation of `agents` agents with `weeks` weeks of history. Returns what it made and timings."""
     from apps.digests.services import edition_build, week_start_of
     from apps.leaderboards.services import leaderboards_refresh, scores_changed
+    from apps.org.selectors import memberships_changed
+
+    from .cache import names_changed
 
     if User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").exists():
         raise ValueError("This database already has a scale organisation; seed an empty database.")
@@ -301,6 +304,9 @@ def seed_scale(*, agents: int, weeks: int, seed: int = 16, digest_weeks: int = 8
     with transaction.atomic():
         counts = _stories(structure=people["teams"], weeks=weeks, rng=rng, now=now, catalogue=catalogue)
         scores_changed()  # COPY sends no signals: the next refresh must recompute
+    # Nor for what the cache keeps per person and per name.
+    memberships_changed()
+    names_changed()
     timings["stories"] = time.perf_counter() - t
     log(f"  {counts['stories']} stories, {counts['endorsements']} endorsements: {timings['stories']:.1f} s")
     timings["vacuum_analyze"] = vacuum_analyze()

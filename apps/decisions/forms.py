@@ -4,14 +4,17 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.core.cache import names_generation, release
 from apps.core.forms import PlainTextForm, QuickSelect
 from apps.core.personal_data import personal_data_kind
 from apps.core.templatetags.leeway import money
 from apps.org.forms import department_filter
-from apps.org.models import Department, Membership, Organisation, Team
+from apps.org.models import Organisation, Team
+from apps.org.selectors import teams_near
 
 from . import selectors
 from .models import Category, Channel, CompanyValue, Decision, Outcome, TrustStatement
@@ -212,14 +215,14 @@ class FeedFilterForm(forms.Form):
     def _nearby_teams(self, reader: User) -> list[tuple]:
         """The team menu lists the chosen department's teams, or else the reader's own departments' (a thousand teams
         would make an unreadable menu, and most of the page); any team still filters by its link (?team=id)."""
-        chosen = str(self.data.get("department", ""))
-        if chosen.isdigit():
-            nearby = Q(department_id=int(chosen))
-        else:  # two small subqueries rather than joins through every membership and head
-            nearby = Q(department_id__in=Membership.objects.filter(user=reader).values("team__department_id")) | Q(
-                department_id__in=Department.heads.through.objects.filter(user=reader).values("department_id")
-            )
-        team = str(self.data.get("team", ""))
+        chosen, team = str(self.data.get("department", "")), str(self.data.get("team", ""))
+        if not chosen.isdigit() and not team.isdigit():
+            return [("", self.fields["team"].empty_label), *teams_near(user=reader)]
+        nearby = (
+            Q(department_id=int(chosen))
+            if chosen.isdigit()
+            else Q(pk__in=[pk for pk, _name in teams_near(user=reader)])
+        )
         if team.isdigit():
             nearby |= Q(pk=int(team))
         teams = Team.objects.filter(nearby).order_by("name").values_list("pk", "name")
@@ -228,6 +231,13 @@ class FeedFilterForm(forms.Form):
     def filter_fields(self):
         """The drop-down filters; the search box is shown on its own above the stories."""
         return [self[name] for name in self.fields if name != "q"]
+
+    def fragment_key(self) -> str:
+        """Everything the drop-down filters' HTML depends on, for the feed's cached fragment: Leeway's release, the
+        language, the names (a generation), what is chosen (and so any error) and the teams of the team menu."""
+        chosen = [str(self.data.get(name, "")) for name in self.fields if name != "q"]
+        teams = self.fields["team"].widget.choices[1:]  # the first is "All teams"
+        return repr((release(), get_language(), names_generation(), chosen, teams))
 
 
 class TrustStatementForm(PlainTextForm, forms.ModelForm):

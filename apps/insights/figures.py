@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 
 from apps.accounts.models import User
+from apps.core.cache import generation, next_generation
 from apps.leaderboards import periods
 from apps.org.models import Organisation
 
@@ -74,7 +75,7 @@ def _key(page: str, filters: Filters) -> str:
         [
             "insights:figures",
             str(STORED_FORMAT),
-            str(cache.get_or_set(GENERATION_KEY, 0, None)),
+            str(generation(GENERATION_KEY)),
             page,
             filters.scope.kind,  # a team's calibration measures against its own limits
             translation.get_language() or settings.LANGUAGE_CODE,
@@ -114,10 +115,7 @@ def _work_out(page: str, org: Organisation, filters: Filters, now: datetime.date
 
 def figures_forget() -> None:
     """Every stored figure is worked out again on its next visit."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there (expired or never set): a fresh generation
-        cache.set(GENERATION_KEY, 1, None)
+    next_generation(GENERATION_KEY)
 
 
 def figures_warm(*, now: datetime.datetime | None = None) -> int:

@@ -3,7 +3,6 @@ the trust statements that raise them (an earned-autonomy offer taken up must not
 organisation's settings (the customer value, the small-decision threshold). Stories and endorsements are not: their
 figures say when they were worked out."""
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -23,6 +22,4 @@ from .figures import figures_forget
 def forget_stored_figures(sender, raw=False, **kwargs):
     if raw:
         return
-    # Now, and again once the write is committed: a reader who worked figures out in between stored the old ones.
-    figures_forget()
-    transaction.on_commit(figures_forget)
+    figures_forget()  # now, and again once the write is committed (see next_generation)

@@ -4,6 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from apps.core.cache import NAMES_GENERATION_KEY, generations, kept, next_generation
+
 from .models import Department, Membership, Organisation, Team
 
 # Past this many teams, a menu of every team is unreadable (and at 10,000 agents it was most of a page): team menus then
@@ -79,6 +81,41 @@ def layout_roles(*, user) -> dict[str, bool]:
         .first()
     )
     return row or {"manages": False, "heads": False, "in_team": False}
+
+
+# Who manages, heads and works where, as kept in the cache for each person (their layout roles, the teams near them):
+# moved on whenever a membership, a department's heads or a team's department changes (see signals.py).
+MEMBERSHIPS_GENERATION_KEY = "memberships-generation"
+# A backstop for changes that send no signal: kept no longer than this.
+PER_PERSON_TTL = 5 * 60
+
+
+def memberships_changed() -> None:
+    next_generation(MEMBERSHIPS_GENERATION_KEY)
+
+
+def layout_roles_for(request) -> dict[str, bool]:
+    """`layout_roles` of the signed-in person, kept in the cache until a membership or a head changes: every page
+    shows them."""
+    user = request.user
+    # The names' generation comes in the same round trip: the feed's cards and filters need it next.
+    memberships, _names = generations(MEMBERSHIPS_GENERATION_KEY, NAMES_GENERATION_KEY)
+    return kept(f"org:roles:{user.pk}:{memberships}", lambda: layout_roles(user=user), PER_PERSON_TTL)
+
+
+def teams_near(*, user) -> list[tuple[int, str]]:
+    """(id, name) of the teams in the departments a person works in or heads, by name: the feed's team menu when
+    nothing is chosen. Kept in the cache until a membership, a head or a name changes."""
+    memberships, names = generations(MEMBERSHIPS_GENERATION_KEY, NAMES_GENERATION_KEY)
+
+    def read():
+        # Two small subqueries rather than joins through every membership and head.
+        near = Q(department_id__in=Membership.objects.filter(user=user).values("team__department_id")) | Q(
+            department_id__in=Department.heads.through.objects.filter(user=user).values("department_id")
+        )
+        return list(Team.objects.filter(near).order_by("name").values_list("pk", "name"))
+
+    return kept(f"org:teams-near:{user.pk}:{memberships}:{names}", read, PER_PERSON_TTL)
 
 
 def teams_overseen_by(*, user) -> QuerySet[Team]:

@@ -7,7 +7,6 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -15,7 +14,6 @@ from django.db.models import (
     Subquery,
     Value,
     Window,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -71,31 +69,6 @@ def annotate_recognition(queryset: QuerySet[Decision], *, viewer: User) -> Query
             Endorsement.objects.filter(decision=OuterRef("pk"), endorser_id=viewer.pk).values("comment")[:1]
         ),
     )
-
-
-def attach_recognition(decisions, *, viewer: User) -> list[Decision]:
-    """The same as `annotate_recognition` for decisions already fetched (a page of the feed): one query for all of
-    them, none for those that are annotated already; and one more for their latest comments. Returns a list."""
-    items = list(decisions)
-    todo = [d for d in items if not hasattr(d, "endorsement_count")]
-    if todo:
-        rows = (
-            Endorsement.objects.filter(decision__in=[d.pk for d in todo])
-            .order_by()
-            .values("decision")
-            .annotate(
-                n=Count("pk"),
-                mine=Count("pk", filter=Q(endorser_id=viewer.pk)),
-                my_comment=Max("comment", filter=Q(endorser_id=viewer.pk)),
-            )
-        )
-        counts = {row["decision"]: (row["n"], row["mine"] > 0, row["my_comment"]) for row in rows}
-        for decision in todo:
-            decision.endorsement_count, decision.endorsed_by_me, decision.my_comment = counts.get(
-                decision.pk, (0, False, None)
-            )
-    prefetch_related_objects([d for d in items if not hasattr(d, "latest_comments")], latest_comments_prefetch())
-    return items
 
 
 def story_url(decision: Decision | int) -> str:

@@ -25,7 +25,9 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.cache import names_changed
 from apps.org.models import Department, Membership, Organisation, Team
+from apps.org.selectors import memberships_changed
 
 from .models import Invitation
 
@@ -356,6 +358,8 @@ def import_apply(
         ["first_name", "last_name", "language", "time_zone", "is_active"],
         batch_size=1000,
     )
+    if changed:  # bulk_update sends no signal
+        names_changed()
     progress(60)
 
     touched = [p for p in plan.people if p.status != "unchanged"]
@@ -387,5 +391,6 @@ def import_apply(
     Membership.objects.bulk_update(to_update, ["role"])
     Membership.objects.bulk_create(to_create, batch_size=1000)
     Department.heads.through.objects.bulk_create(heads, ignore_conflicts=True)
+    memberships_changed()  # bulk_create and bulk_update send no signal
     progress(100)
     return {"created": len(new_people), "changed": len(changed), "unchanged": len(plan.unchanged)}

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.cache import names_changed
 from apps.decisions.models import Decision, PlaybookAcknowledgement, TrustStatement
 from apps.digests.models import Digest
 from apps.org.models import Membership
@@ -182,13 +183,17 @@ def person_erase(*, user: User, by: User) -> None:
     Invitation.objects.filter(user=user).delete()
     Newcomer.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
+    # updated_at and commented_at move too: the story cards kept in the cache show the erased text from now on.
     Decision.objects.filter(author=user).update(
-        situation=ERASED_TEXT, action=ERASED_TEXT, justification=ERASED_TEXT, customer_reference=""
+        situation=ERASED_TEXT, action=ERASED_TEXT, justification=ERASED_TEXT, customer_reference="", updated_at=now
     )
-    Decision.objects.filter(celebrated_by=user).exclude(celebration_note="").update(celebration_note=ERASED_TEXT)
-    Endorsement.objects.filter(endorser=user).update(comment="")
+    Decision.objects.filter(celebrated_by=user).exclude(celebration_note="").update(
+        celebration_note=ERASED_TEXT, updated_at=now
+    )
+    Endorsement.objects.filter(endorser=user).exclude(comment="").update(comment="", commented_at=now)
     TrustStatement.objects.filter(author=user).update(text=ERASED_TEXT)
     # Review threads about their stories lose every message; elsewhere, the messages they wrote go.
     ReviewMessage.objects.filter(Q(review__decision__author=user) | Q(author=user)).delete()
     Review.objects.filter(decision__author=user).exclude(lesson="").update(lesson=ERASED_TEXT, lesson_shared=False)
+    names_changed()  # their name, on the cards of the stories they commented on
     AuditEvent.objects.create(actor=by, verb=AuditEvent.Verb.PERSON_ERASED, decision=None, data={})

@@ -89,3 +89,15 @@ def written_in(story) -> str:
     the organisation's language. Takes a decision or the language code a digest stored."""
     language = story if isinstance(story, str) else getattr(story, "language", "")
     return language or settings.LANGUAGE_CODE
+
+
+@register.simple_tag(takes_context=True)
+def nav_items(context) -> str:
+    """The main navigation's links: the same in the top bar and in the small screens' menu, so written once a page."""
+    request = context.get("request")
+    written = getattr(request, "_nav_items", None)
+    if written is None:
+        written = context.template.engine.get_template("includes/nav_items.html").render(context)
+        if request is not None:
+            request._nav_items = written
+    return written

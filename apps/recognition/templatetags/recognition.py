@@ -4,7 +4,6 @@ from ..emails import notification_link
 from ..selectors import (
     DecisionPanel,
     SharedLesson,
-    attach_recognition,
     decision_panel_context,
     shared_lessons_by_category,
 )
@@ -31,14 +30,6 @@ def story_url(decision) -> str:
 @register.filter
 def notification_url(notification) -> str:
     return notification_link(notification)
-
-
-@register.simple_tag(takes_context=True)
-def recognition_annotate(context, decisions) -> str:
-    """`{% recognition_annotate page.object_list %}` before a loop of story cards: endorsement counts and the
-    viewer's own endorsements for the whole page in one query (nothing if the view used annotate_recognition)."""
-    attach_recognition(decisions, viewer=context["request"].user)
-    return ""
 
 
 @register.simple_tag(takes_context=True)

@@ -5,7 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import override
 
+from apps.core.cache import names_changed
 from apps.org.demo import DEMO_PASSWORD, seed_organisation
+from apps.org.selectors import memberships_changed
 
 # Each app adds its demo data in this order; each step is idempotent.
 DEMO_STEPS = [
@@ -35,6 +37,9 @@ class Command(BaseCommand):
             seeded = seed_organisation(today=today)
             for step in DEMO_STEPS:
                 import_module(step).seed(today=today, seeded=seeded)
+        # Bulk inserts send no signals: what the cache keeps per person and per name is read again.
+        memberships_changed()
+        names_changed()
         people = sum(len(a) for a in seeded["agents"].values()) + len(seeded["managers"]) + 1
         self.stdout.write(
             self.style.SUCCESS(

@@ -4,6 +4,7 @@ reader still gets their own CSRF token and page address, and whatever changes wh
 import datetime
 import html
 import re
+from dataclasses import replace
 
 import pytest
 import time_machine
@@ -208,3 +209,17 @@ def test_each_language_has_its_own_card(client):
     client.force_login(dutch)
 
     assert "Nog geen onderschrijvingen" in _card_of(_feed(client), story)
+
+
+def test_a_card_written_from_a_story_that_changed_meanwhile_is_not_kept_for_others(client, team, monkeypatch):
+    """A manager's page read the story's facts just before its author's edit made it "above the guardrail", and the
+    story itself just after: the card it writes shows the manager's badge, under the key of a covered story."""
+    story = DecisionFactory(author=agent(team), approved=True, covered=False, coverage="none")
+    lead, outsider = manager(team), agent(TeamFactory())
+    read_facts = cards.story_facts
+    monkeypatch.setattr(cards, "story_facts", lambda *a, **kw: [replace(f, covered=True) for f in read_facts(*a, **kw)])
+    client.force_login(lead)
+    assert "Above the guardrail" in _card_of(_feed(client), story)
+
+    client.force_login(outsider)
+    assert "Above the guardrail" not in _card_of(_feed(client), story)

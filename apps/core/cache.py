@@ -121,7 +121,7 @@ def generations(*keys: str) -> list[int]:
     if missing:
         found = cache.get_many(missing)
         for key in missing:
-            reads[key] = found[key] if key in found else cache.get_or_set(key, 0, None)
+            reads[key] = found[key] if key in found else cache.get_or_set(key, _fresh_generation, None)
     return [reads[key] for key in keys]
 
 
@@ -140,8 +140,13 @@ def _move_on(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:  # not there (evicted or never set): a fresh generation
-        cache.set(key, 1, None)
+        cache.set(key, _fresh_generation(), None)
     _reads().pop(key, None)
+
+
+def _fresh_generation() -> int:
+    # Never a number used before: a generation lost to eviction must not bring back what was kept under its old values.
+    return time.time_ns()
 
 
 def kept(key: str, compute, timeout: int):
@@ -160,26 +165,33 @@ _release = None
 
 
 def release() -> str:
-    """What the HTML kept in the cache was written with (the templates, the translations, Django's own templates),
-    for the keys of that HTML: after an upgrade nothing written by the code before is served. Worked out once per
-    process; in development (DEBUG) on every call, so that an edited template shows on the next page."""
+    """What the HTML kept in the cache was written with (Leeway's code, templates and translations, and Django's
+    version), for the keys of that HTML: after an upgrade nothing written by the code before is served. Worked out
+    once per process from the files' contents, so that every web server of one release agrees; in development (DEBUG),
+    once per request from their sizes and dates, so that an edited template shows on the next page."""
     global _release
-    if _release is None or settings.DEBUG:
-        files = sorted(
-            path
-            for folder in (settings.BASE_DIR / "templates", settings.BASE_DIR / "locale")
-            for path in folder.rglob("*")
-            if path.is_file() and path.suffix in (".html", ".txt", ".mo")
-        )
-        stamp = hashlib.sha256(django.get_version().encode())
-        for path in files:
-            stamp.update(str(path.relative_to(settings.BASE_DIR)).encode())
-            # Their contents, so that every web server of one release agrees; in development, where this runs on
-            # every page, their sizes and dates, which are quicker to read.
-            info = path.stat()
-            stamp.update(f"{info.st_size}:{info.st_mtime_ns}".encode() if settings.DEBUG else path.read_bytes())
-        _release = stamp.hexdigest()[:16]
-    return _release
+    if not settings.DEBUG:
+        _release = _release or _stamp(lambda path: path.read_bytes())
+        return _release
+    reads = _reads()
+    if "release" not in reads:
+        reads["release"] = _stamp(lambda path: f"{path.stat().st_size}:{path.stat().st_mtime_ns}".encode())
+    return reads["release"]
+
+
+def _stamp(content) -> str:
+    base = settings.BASE_DIR
+    files = sorted(
+        path
+        for folder in (base / "apps", base / "config", base / "templates", base / "locale")
+        for path in folder.rglob("*")
+        if path.suffix in (".py", ".html", ".txt", ".mo") and path.is_file()
+    )
+    stamp = hashlib.sha256(django.get_version().encode())
+    for path in files:
+        stamp.update(str(path.relative_to(base)).encode())
+        stamp.update(content(path))
+    return stamp.hexdigest()[:16]
 
 
 # The names of people, teams, departments, categories and values, as fragments kept in the cache show them (story

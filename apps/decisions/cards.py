@@ -28,6 +28,7 @@ from django.db import connection
 from django.db.models import prefetch_related_objects
 from django.middleware.csrf import get_token
 from django.template import Context
+from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -43,9 +44,10 @@ from .selectors import guardrail_detail_team_ids_for, sees_guardrail_detail, wit
 CARD_TEMPLATE = "decisions/_card.html"
 # Long enough to serve thousands of readers, short enough that a name changed without a signal shows up soon.
 CARD_TTL = 10 * 60
-# Plain letters and digits, so that HTML escaping leaves them as they are.
-CSRF_MARK = "leewaycardcsrfmark7f3c"
-NEXT_MARK = "leewaycardnextmark7f3c"
+# Letters and digits, so that HTML escaping leaves them as they are; derived from the secret key, so that nobody can
+# type them into a story and see them replaced.
+CSRF_MARK = "leewaycsrf" + salted_hmac("decisions.cards.mark", "csrf").hexdigest()[:20]
+NEXT_MARK = "leewaynext" + salted_hmac("decisions.cards.mark", "next").hexdigest()[:20]
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,10 @@ class StoryFacts:
     endorsement_count: int
     endorsed_by_me: bool
     my_comment: str | None
-    # The newest endorsement's id and when a comment was last written: with the count, they change when an
+    # The newest endorsement's id and how many times comments were changed: with the count, they change when an
     # endorsement is given (a new id), taken back (a smaller count), both at once, or a comment changes.
     newest_endorsement: int | None
-    last_commented_at: object
+    comment_edits: int | None
 
 
 def story_cards(context: Context, stories: list[tuple[int, datetime.datetime]]) -> list[SafeString]:
@@ -75,15 +77,15 @@ def story_cards(context: Context, stories: list[tuple[int, datetime.datetime]]) 
     for the cards missing there, their stories in full and their HTML."""
     request = context["request"]
     facts = story_facts(stories, viewer=request.user)
-    names, language = names_generation(), get_language()
-    keys = [_key(f, request=request, names=names, language=language) for f in facts]
+    written_with = (release(), names_generation(), get_language())
+    keys = [_key(f, request=request, written_with=written_with) for f in facts]
     found = cache.get_many(keys)
     missing = [(key, f) for key, f in zip(keys, facts, strict=True) if key not in found]
     if missing:
-        written = _write([f for _key, f in missing], context)
-        fresh = {key: html for (key, _f), html in zip(missing, written, strict=True)}
-        cache.set_many(fresh, CARD_TTL)
-        found.update(fresh)
+        written = _write([f for _key, f in missing], request=request, engine=context.template.engine)
+        fresh = {key: card for (key, _f), card in zip(missing, written, strict=True)}
+        cache.set_many({key: card.html for key, card in fresh.items() if card.keep}, CARD_TTL)
+        found.update({key: card.html for key, card in fresh.items()})
     token, here = escape(get_token(request)), escape(request.get_full_path())
     return [mark_safe(found[key].replace(CSRF_MARK, token).replace(NEXT_MARK, here)) for key in keys]
 
@@ -97,7 +99,7 @@ def story_facts(stories: list[tuple[int, datetime.datetime]], *, viewer) -> list
     sql = f"""
         SELECT d.id, d.updated_at, d.author_id, d.team_id, d.status, d.covered,
                COUNT(e.id), COUNT(e.id) FILTER (WHERE e.endorser_id = %s),
-               MAX(e.comment) FILTER (WHERE e.endorser_id = %s), MAX(e.id), MAX(e.commented_at)
+               MAX(e.comment) FILTER (WHERE e.endorser_id = %s), MAX(e.id), SUM(e.comment_edits)
         FROM {Decision._meta.db_table} d
         LEFT JOIN {Endorsement._meta.db_table} e ON e.decision_id = d.id
         WHERE d.id IN ({marks})
@@ -124,34 +126,43 @@ def _variant(request, facts: StoryFacts) -> tuple:
     return (sees_detail, can_endorse(user=user, decision=facts), endorsed, my_comment)
 
 
-def _key(facts: StoryFacts, *, request, names: int, language: str) -> str:
+def _key(facts: StoryFacts, *, request, written_with: tuple) -> str:
     parts = (
-        release(),
-        names,
-        language,
+        written_with,  # Leeway's release, the names' generation, the language
         facts.pk,
         str(facts.updated_at),
-        (facts.endorsement_count, facts.newest_endorsement, str(facts.last_commented_at)),
+        (facts.endorsement_count, facts.newest_endorsement, facts.comment_edits),
         since(facts.created_at),
         _variant(request, facts),
     )
     return "card:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _write(facts: list[StoryFacts], context: Context) -> list[str]:
+@dataclass
+class WrittenCard:
+    html: str
+    # Not if the story changed, between its facts and the read that wrote it, in a way that decides who sees what: the
+    # card was keyed by the facts, and would be served to readers it was not written for.
+    keep: bool
+
+
+def _write(facts: list[StoryFacts], *, request, engine) -> list[WrittenCard]:
     """The cards of these stories, in full, with marks for the reader's own."""
     full = with_card_data(Decision.objects.filter(pk__in=[f.pk for f in facts])).in_bulk()
     prefetch_related_objects(list(full.values()), latest_comments_prefetch())
-    template = context.template.engine.get_template(CARD_TEMPLATE)
+    template = engine.get_template(CARD_TEMPLATE)
     written = []
-    with context.push(csrf_token=CSRF_MARK, next_url=NEXT_MARK):
-        for known in facts:
-            story = full.get(known.pk)
-            if story is None:  # deleted since its facts were read: nothing to show
-                written.append("")
-                continue
-            story.endorsement_count = known.endorsement_count
-            story.endorsed_by_me, story.my_comment = known.endorsed_by_me, known.my_comment
-            with context.push(decision=story):
-                written.append(str(template.render(context)))
+    for known in facts:
+        story = full.get(known.pk)
+        if story is None:  # deleted since its facts were read: nothing to show
+            written.append(WrittenCard("", keep=False))
+            continue
+        story.endorsement_count = known.endorsement_count
+        story.endorsed_by_me, story.my_comment = known.endorsed_by_me, known.my_comment
+        # Only what a card may use, so that nothing else about this page or reader is ever kept in it.
+        context = {"request": request, "user": request.user, "decision": story}
+        html = template.render(Context({**context, "csrf_token": CSRF_MARK, "next_url": NEXT_MARK}))
+        decides = (story.author_id, story.team_id, story.status, bool(story.covered))
+        keep = decides == (known.author_id, known.team_id, known.status, bool(known.covered))
+        written.append(WrittenCard(str(html), keep=keep))
     return written

@@ -234,8 +234,10 @@ class FeedFilterForm(forms.Form):
 
     def fragment_key(self) -> str:
         """Everything the drop-down filters' HTML depends on, for the feed's cached fragment: Leeway's release, the
-        language, the names (a generation), what is chosen (and so any error) and the teams of the team menu."""
-        chosen = [str(self.data.get(name, "")) for name in self.fields if name != "q"]
+        language, the names (a generation), what is chosen and the teams of the team menu."""
+        # What is chosen, as cleaned (a form with errors is never cached, and "007" is team 7): a bounded set of keys.
+        cleaned = getattr(self, "cleaned_data", {})  # none when nothing is chosen (an unbound form)
+        chosen = [getattr(value, "pk", value) for name, value in cleaned.items() if name != "q"]
         teams = self.fields["team"].widget.choices[1:]  # the first is "All teams"
         return repr((release(), get_language(), names_generation(), chosen, teams))
 

@@ -23,6 +23,11 @@ def name_saved(sender, **kwargs):
     names_changed()
 
 
+@receiver(post_delete, sender=User, dispatch_uid="decisions.names_on_user_delete")
+def person_deleted(sender, **kwargs):
+    names_changed()
+
+
 @receiver(post_save, sender=User, dispatch_uid="decisions.names_on_user_save")
 def person_saved(sender, instance, created, update_fields=None, **kwargs):
     # Signing in saves `last_login` only, many times an hour: that must not write every card again.

@@ -18,8 +18,9 @@ class Endorsement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements_received"
     )
     comment = models.CharField(_("comment"), max_length=500, blank=True)
-    # When the comment was last written, changed or removed: a story card that shows it is written again after.
-    commented_at = models.DateTimeField(null=True, blank=True)
+    # How many times the comment was changed or removed: a story card kept in the cache is keyed by their sum, which
+    # moves whatever order two edits commit in (a moment would not).
+    comment_edits = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

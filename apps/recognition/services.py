@@ -115,7 +115,6 @@ def endorsement_create(*, decision: Decision, endorser: User, comment: str = "")
                 endorser=endorser,
                 decision_author_id=decision.author_id,
                 comment=comment.strip(),
-                commented_at=timezone.now() if comment.strip() else None,
             )
     except IntegrityError:
         return Endorsement.objects.get(decision=decision, endorser=endorser), False
@@ -135,8 +134,9 @@ def endorsement_comment(*, decision: Decision, endorser: User, comment: str) -> 
     endorsement = Endorsement.objects.select_for_update().filter(decision=decision, endorser=endorser).first()
     if endorsement is None:
         raise ActionRefused(_("Endorse the story first, then add your comment."))
-    endorsement.comment, endorsement.commented_at = comment.strip(), timezone.now()
-    endorsement.save(update_fields=["comment", "commented_at"])
+    # The row is locked: counting here is safe.
+    endorsement.comment, endorsement.comment_edits = comment.strip(), endorsement.comment_edits + 1
+    endorsement.save(update_fields=["comment", "comment_edits"])
     return endorsement
 
 

@@ -358,8 +358,6 @@ def import_apply(
         ["first_name", "last_name", "language", "time_zone", "is_active"],
         batch_size=1000,
     )
-    if changed:  # bulk_update sends no signal
-        names_changed()
     progress(60)
 
     touched = [p for p in plan.people if p.status != "unchanged"]
@@ -391,6 +389,8 @@ def import_apply(
     Membership.objects.bulk_update(to_update, ["role"])
     Membership.objects.bulk_create(to_create, batch_size=1000)
     Department.heads.through.objects.bulk_create(heads, ignore_conflicts=True)
-    memberships_changed()  # bulk_create and bulk_update send no signal
+    # Bulk writes send no signal: the people's names, the new departments and teams, and who is where.
+    names_changed()
+    memberships_changed()
     progress(100)
     return {"created": len(new_people), "changed": len(changed), "unchanged": len(plan.unchanged)}

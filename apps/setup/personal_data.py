@@ -13,7 +13,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -183,14 +183,16 @@ def person_erase(*, user: User, by: User) -> None:
     Invitation.objects.filter(user=user).delete()
     Newcomer.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
-    # updated_at and commented_at move too: the story cards kept in the cache show the erased text from now on.
+    # updated_at and comment_edits move too: the story cards kept in the cache show the erased text from now on.
     Decision.objects.filter(author=user).update(
         situation=ERASED_TEXT, action=ERASED_TEXT, justification=ERASED_TEXT, customer_reference="", updated_at=now
     )
     Decision.objects.filter(celebrated_by=user).exclude(celebration_note="").update(
         celebration_note=ERASED_TEXT, updated_at=now
     )
-    Endorsement.objects.filter(endorser=user).exclude(comment="").update(comment="", commented_at=now)
+    Endorsement.objects.filter(endorser=user).exclude(comment="").update(
+        comment="", comment_edits=F("comment_edits") + 1
+    )
     TrustStatement.objects.filter(author=user).update(text=ERASED_TEXT)
     # Review threads about their stories lose every message; elsewhere, the messages they wrote go.
     ReviewMessage.objects.filter(Q(review__decision__author=user) | Q(author=user)).delete()

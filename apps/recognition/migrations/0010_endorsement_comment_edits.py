@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='endorsement',
-            name='commented_at',
-            field=models.DateTimeField(blank=True, null=True),
+            name='comment_edits',
+            field=models.PositiveIntegerField(default=0),
         ),
     ]

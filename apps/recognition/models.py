@@ -20,7 +20,7 @@ class Endorsement(models.Model):
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     # How many times the comment was changed or removed: a story card kept in the cache is keyed by their sum, which
     # moves whatever order two edits commit in (a moment would not).
-    comment_edits = models.PositiveIntegerField(default=0)
+    comment_edits = models.PositiveIntegerField(default=0, db_default=0)  # in the database too: seeding COPYs rows
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -106,12 +106,26 @@ def test_precedents_cost_a_constant_number_of_queries(client, an_agent, count, d
         _story("en", f"The parcel number {n} was lost, so I sent a replacement.", category=category)
     client.force_login(an_agent)
 
-    # Two of them find the latest matches, among the stories logged last and (as here, too few) the older ones: a
-    # statement that keeps PostgreSQL from starting parallel workers, then the read itself.
-    with django_assert_max_num_queries(11):
+    # Three of them find the latest matches, among the stories logged last and (as here, too few) the older ones: a
+    # statement that keeps PostgreSQL from starting parallel workers, the newest id, then the read itself.
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("decisions:precedents"), {"situation": "lost parcel", "category": category.pk})
 
     assert response.content.decode().count("made this call") == 3
+
+
+def test_a_word_stemmed_alike_in_every_language_is_asked_for_once_and_a_query_of_stop_words_finds_nothing():
+    # PostgreSQL reckons how many stories a query may match from its words: "zzyzx" three times over looked three
+    # times as common, enough to make it read the recent history row by row instead of asking the index.
+    _story("en", "A refund for a lost parcel.")
+
+    _boundary, query = search._window_and_query("websearch_to_tsquery", "zzyzx")
+    assert query == "( 'zzyzx' )"
+    _boundary, query = search._window_and_query("websearch_to_tsquery", "refunds")
+    assert query.count("'refund'") == 1  # English and Dutch stem it alike; Spanish keeps its own
+
+    assert not search.matching(Decision.objects.all(), "the and of").exists()
+    assert search.matching(Decision.objects.all(), "refunds -hotel").exists()
 
 
 @pytest.mark.parametrize("recent_ids", [2, 100])
@@ -124,8 +138,8 @@ def test_a_common_word_ranks_only_its_latest_matches_found_among_the_recent_stor
     _story("en", "A completely unrelated upgrade of a hotel room.")
 
     # The same queries whether the recent stories hold enough matches (100) or not (2): no parallel workers (in a
-    # transaction, as in a request), the ids, the stories.
-    with django_assert_num_queries(3):
+    # transaction, as in a request), the newest id, the matches' ids, the stories.
+    with django_assert_num_queries(4):
         found = list(search.matching(Decision.objects.all(), "refund"))
 
     assert sorted(found, key=lambda story: story.pk) == stories[3:]

@@ -271,7 +271,9 @@ def precedents_for(*, user, text: str, category: Category | None) -> list[Decisi
     similar words first (stemmed in each language), the same category and celebrated ones ahead of the others. With
     no words yet, the latest celebrated stories of the category, then its latest approved ones. One or two queries
     (with words, search reads the latest matches first: see search.RANKED_AT_MOST)."""
-    shared = visible_decisions(user=user).filter(status__in=Decision.SHARED_STATUSES).exclude(author=user)
+    # Shared stories are everyone's to read (see visible_decisions): asked for directly, without the conditions on
+    # teams and departments that cannot add to them and that made PostgreSQL join every match to its team.
+    shared = Decision.objects.shared().exclude(author=user)
     if search.words_of(text):
         first = [ExpressionWrapper(Q(category=category), output_field=BooleanField()).desc()] if category else []
         stories = search.similar(shared, text).order_by(

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +64,25 @@ def _in_no_team_and_heading_nothing() -> Q:
 CHECKLIST_NAMES = 20
 
 
+def _first_people_without_team() -> list[User]:
+    """The first CHECKLIST_NAMES people in no team, by name, each carrying how many there are in all (`of`), in one
+    statement. They are found first and ordered after (MATERIALIZED): asked for the first twenty by name, PostgreSQL
+    walked every person in name order looking up their teams one by one, to find none (16 ms at 10,000 agents,
+    against 6 ms for reading both tables at once)."""
+    found_sql, params = people_without_team().order_by().values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(User._meta.db_table)
+    materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""  # SQLite reads a CTE once anyway
+    return list(
+        User.objects.raw(
+            f"WITH teamless AS {materialized} ({found_sql}) "
+            f"SELECT person.*, COUNT(*) OVER () AS of FROM {table} AS person "
+            "WHERE person.id IN (SELECT pk FROM teamless) "
+            "ORDER BY person.first_name, person.last_name, person.email LIMIT %s",
+            [*params, CHECKLIST_NAMES],
+        )
+    )
+
+
 def setup_checklist() -> list[Step]:
     """The first-run checklist: what is done and what still needs the admin. Nine queries whatever the size."""
     organisation = Organisation.current()
@@ -75,8 +95,8 @@ def setup_checklist() -> list[Step]:
     categories = Category.objects.filter(is_active=True)
     category_count = categories.count()
     unguarded = categories.exclude(Exists(Guardrail.objects.filter(category=OuterRef("pk")))).count()
-    people = User.objects.filter(is_active=True, is_staff=False).count()
-    teamless = list(people_without_team().annotate(of=Window(Count("pk")))[:CHECKLIST_NAMES])
+    people = User.objects.filter(is_active=True, is_staff=False).exists()
+    teamless = _first_people_without_team()
     teamless_count = teamless[0].of if teamless else 0
 
     team_warnings = []
@@ -135,7 +155,7 @@ def setup_checklist() -> list[Step]:
             _("People"),
             _("Add people one by one or import a CSV file; each gets an invitation by email."),
             reverse("setup:people") + ("?role=none" if teamless else ""),
-            people > 0 and not teamless,
+            people and not teamless,
             people_warnings,
         ),
     ]

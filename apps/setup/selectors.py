@@ -248,13 +248,15 @@ def teams_list(
 ) -> QuerySet[Team]:
     """Teams with their department and active managers, flagged when nobody active can approve (as the checklist
     does): two queries per page whatever the size."""
-    teams = Team.objects.select_related("department").annotate(has_manager=Exists(_active_managers()))
+    teams = Team.objects.select_related("department")
     if search:
         teams = teams.filter(name__icontains=search)
     if department is not None:
         teams = teams.filter(department=department)
     if without_manager:
-        teams = teams.filter(has_manager=False)
+        teams = teams.filter(~Exists(_active_managers()))
+    # Whether a team has a manager is read from the page's prefetched managers: as a column, PostgreSQL worked it out
+    # for every team of the organisation to show fifty (5 ms at 10,000 agents).
     return teams.prefetch_related(
         Prefetch(
             "memberships",

@@ -53,6 +53,35 @@ def test_it_builds_one_digest_per_team_per_department_and_for_the_organisation(w
     assert (edition.period_start, edition.period_end) == (monday, monday + datetime.timedelta(days=7))
 
 
+def test_each_digest_shows_its_own_most_endorsed_five_and_the_department_the_first_five_of_its_teams(week):
+    with time_machine.travel(WHEN, tick=False):
+        team = week["team"]
+        other = TeamFactory(department=team.department, name="Orders & Returns")
+        endorsers = [agent(other) for _ in range(9)]
+
+        def endorsed(in_team, times, minutes):
+            story = DecisionFactory(
+                author=agent(in_team), approved=True, approved_at=WHEN + datetime.timedelta(minutes=minutes)
+            )
+            for endorser in endorsers[:times]:
+                EndorsementFactory(decision=story, endorser=endorser, created_at=WHEN)
+            return story.action
+
+        # Billing: the week's first story (1 endorsement) and the celebrated one (2, told among the celebrations).
+        billing = [endorsed(team, times, minutes) for times, minutes in ((8, 1), (6, 2), (3, 3), (3, 4), (2, 5))]
+        orders = [
+            endorsed(other, times, minutes) for times, minutes in ((9, 1), (7, 2), (5, 3), (4, 4), (4, 5), (4, 6))
+        ]
+
+    edition = edition_build(week_start=WEEK, now=AFTER)
+    shown = {digest.title: [s["action"] for s in digest.content["most_endorsed"]] for digest in edition.digests.all()}
+
+    assert shown["Billing & Accounts"] == billing
+    assert shown["Orders & Returns"] == orders[:5]  # a tie on endorsements: the first approved first
+    assert shown[team.department.name] == [orders[0], billing[0], orders[1], billing[1], orders[2]]
+    assert week["celebrated"].action not in shown["Billing & Accounts"] + shown[team.department.name]
+
+
 def test_the_team_digest_celebrates_the_week(week):
     content = team_digest(edition_build(week_start=WEEK, now=AFTER), week["team"]).content
 

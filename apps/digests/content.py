@@ -11,7 +11,8 @@ import datetime
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
+from django.db.models.functions import RowNumber
 
 from apps.decisions.models import Decision, Outcome, TrustStatement
 from apps.leaderboards import selectors as boards
@@ -132,12 +133,19 @@ def build_contents(
     # Only the stories endorsed this week are counted (an index on the endorsements' time finds them), not every
     # story of the organisation's history.
     endorsed_this_week = Endorsement.objects.filter(_period("created_at", start, end)).values("decision_id")
+    # Most endorsed first. Only each team's first few are read (ranked in SQL): a department's or the organisation's
+    # first few are among their teams' (at 10,000 agents, 20,000 stories endorsed in a week were read to show a
+    # thousand teams' five). The week's celebrated stories are told among the celebrations instead.
+    most_endorsed_order = (F("endorsed").desc(), F("approved_at").asc(), F("pk").asc())
     most_endorsed = (
         Decision.objects.filter(status__in=SHARED, pk__in=endorsed_this_week)
+        .exclude(pk__in=celebrated_ids)
         .annotate(endorsed=endorsed_in_period)
         .filter(endorsed__gt=0)
+        .annotate(rank_in_team=Window(RowNumber(), partition_by=F("team_id"), order_by=most_endorsed_order))
+        .filter(rank_in_team__lte=MAX_MOST_ENDORSED)
         .select_related(*story_fields)
-        .order_by("-endorsed", "approved_at", "pk")
+        .order_by(*most_endorsed_order)
     )
     for decision in most_endorsed:
         if decision.pk in celebrated_ids:

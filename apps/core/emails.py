@@ -100,10 +100,15 @@ def _tidy_text(text: str) -> str:
 
 
 def email_message(
-    rendered: RenderedEmail, *, to: str, headers: dict | None = None, connection=None
+    rendered: RenderedEmail,
+    *,
+    to: str,
+    headers: dict | None = None,
+    connection=None,
+    message_class: type[EmailMultiAlternatives] = EmailMultiAlternatives,
 ) -> EmailMultiAlternatives:
     """The message for a rendered email: plain text with an HTML alternative, marked as sent by a machine."""
-    message = EmailMultiAlternatives(
+    message = message_class(
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,

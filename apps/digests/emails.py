@@ -1,11 +1,16 @@
 """The digest email: one per person, in their language, HTML and plain text, with a one-click unsubscribe."""
 
 import datetime
+import email.policy
 import functools
 import re
+from email.utils import formatdate
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import RFC5322_EMAIL_LINE_LENGTH_LIMIT, forbid_multi_line_headers
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -185,7 +190,7 @@ def digest_message(
     delivery: Delivery | None = None,
     situation: dict | None = None,
     presented: dict | None = None,
-):
+) -> "DigestEmail":
     """The email itself. The sender passes `situation` (read for its whole batch at once; without it, it is read
     here in three queries, as for the admins' preview) and `presented` (see `render_digest_email`)."""
     # One link for the body and the header: signing it is a good part of what each email costs.
@@ -207,4 +212,106 @@ def digest_message(
     if delivery is not None:
         headers["X-Leeway-Delivery"] = str(delivery.pk)
     rendered = RenderedEmail(subject=rendered_subject, text=text, html=html, language=recipient_language(recipient))
-    return email_message(rendered, to=recipient.email, headers=headers)
+    return email_message(rendered, to=recipient.email, headers=headers, message_class=DigestEmail)
+
+
+# --- The email's bytes --------------------------------------------------------------------------------------------
+# Python's email package took 1.3 ms to write each digest out for the mail server, a fifth of what an email cost to
+# send at 10,000 agents: it builds the MIME parts, then writes the bodies line by line and folds every header. All
+# digests in one language are laid out alike, so Django writes that layout once (a skeleton: marks in place of the
+# subject, the recipient, the date, the Message-ID, the link, the delivery and the two bodies) and each email is the
+# skeleton with its own parts put in, each written as Django's writer writes it: the headers folded by the same
+# policy, the bodies with the same line endings. An email the skeleton cannot hold exactly (a line longer than mail
+# allows, which Django would encode) goes the ordinary way.
+
+_POLICY = email.policy.compat32.clone(linesep="\r\n")  # what message().as_bytes(linesep="\r\n") writes with
+_MARK = "leeway-mark-{}"
+_VARYING = ("Subject", "To", "Date", "Message-ID", "List-Unsubscribe", "X-Leeway-Delivery")
+
+
+@functools.lru_cache(maxsize=64)
+def _skeleton(
+    headers: tuple[tuple[str, str | None], ...], from_email: str, encoding: str, in_ascii: tuple[bool, bool]
+) -> bytes | None:
+    """The layout of every digest with these headers, in this order (None stands for a value that varies: a mark
+    takes its place), and bodies in ASCII or not (text, html: Django says "7bit" or "8bit"), or None if a mark did
+    not come through as it went in."""
+    text_mark, html_mark = _body_mark_text("text", in_ascii[0]), _body_mark_text("html", in_ascii[1])
+    message = EmailMultiAlternatives(
+        subject=_mark_value("Subject"),
+        body=text_mark,
+        from_email=from_email,
+        to=[_mark_value("To")],
+        headers={name: _mark_value(name) if value is None else value for name, value in headers},
+    )
+    message.attach_alternative(html_mark, "text/html")
+    message.encoding = encoding
+    data = message.message().as_bytes(linesep="\r\n")
+    # Django dates the message as it writes it: that line becomes a mark too.
+    data, dated = re.subn(rb"\r\nDate: [^\r\n]*\r\n", b"\r\n" + _mark_line("Date"), data)
+    names = ["Subject", "To", "Date", *(name for name, value in headers if value is None)]
+    found = all(data.count(_mark_line(name)) == 1 for name in names)
+    bodies = all(data.count(_body_mark(mark)) == 1 for mark in (text_mark, html_mark))
+    return data if dated == 1 and found and bodies else None
+
+
+def _mark_value(name: str) -> str:
+    mark = _MARK.format("link" if name == "List-Unsubscribe" else name.lower().removeprefix("x-leeway-"))
+    return f"<{mark}>" if name == "List-Unsubscribe" else mark
+
+
+def _mark_line(name: str) -> bytes:
+    return f"{name}: {_mark_value(name)}\r\n".encode()
+
+
+def _body_mark_text(part: str, in_ascii: bool) -> str:
+    return _MARK.format(part) + ("" if in_ascii else "\u00b7")
+
+
+def _body_mark(mark: str) -> bytes:
+    """Where a body goes: between its part's headers and the next boundary."""
+    return b"\r\n\r\n" + mark.encode() + b"\r\n--"
+
+
+def _body(payload: str) -> bytes | None:
+    """A body as the writer writes it, or None if a line is longer than mail allows (Django encodes such a body
+    rather than send it as it is). Lines are counted in bytes, as Django counts them; the rarer separators it also
+    splits at are not, which can only find a line too long, never miss one."""
+    # \r\n, \r and \n all end a line, each written as \r\n.
+    data = payload.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n").encode()
+    return None if max(map(len, data.split(b"\r\n"))) > RFC5322_EMAIL_LINE_LENGTH_LIMIT else data
+
+
+class DigestEmail(EmailMultiAlternatives):
+    """A digest email that can also give the bytes for the mail server from its skeleton (see above)."""
+
+    def prepared_bytes(self) -> bytes | None:
+        """What `message().as_bytes(linesep="\r\n")` gives, but for the boundary between its parts (the same for all
+        emails of a skeleton), or None for an email the skeleton cannot hold."""
+        [(html, _mimetype)] = self.alternatives
+        headers = tuple((name, None if name in _VARYING else value) for name, value in self.extra_headers.items())
+        in_ascii = (self.body.isascii(), html.isascii())
+        encoding = self.encoding or settings.DEFAULT_CHARSET
+        skeleton = _skeleton(headers, self.from_email, encoding, in_ascii)
+        text, html = _body(self.body), _body(html)
+        if skeleton is None or text is None or html is None or len(self.to) != 1:
+            return None
+        boundary = re.search(rb'boundary="([^"]+)"', skeleton).group(1)
+        if boundary in text or boundary in html:
+            return None
+        values = {
+            "Subject": self.subject,
+            "To": self.to[0],
+            "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+            **{name: value for name, value in self.extra_headers.items() if name in _VARYING},
+        }
+        if any(_MARK.format("") in str(value) for value in values.values()):
+            return None  # a subject that reads like a mark would be taken for one
+        for name, value in values.items():
+            folded = _POLICY.fold_binary(name, forbid_multi_line_headers(name, value, encoding)[1])
+            skeleton = skeleton.replace(_mark_line(name), folded)
+        for part, body_in_ascii, body in (("text", in_ascii[0], text), ("html", in_ascii[1], html)):
+            skeleton = skeleton.replace(
+                _body_mark(_body_mark_text(part, body_in_ascii)), b"\r\n\r\n" + body + b"\r\n--"
+            )
+        return skeleton

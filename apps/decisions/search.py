@@ -117,8 +117,8 @@ def _postgres(queryset: QuerySet[Decision], function: str, argument: str) -> Que
     # nowhere to turn up among thousands of recent stories, and read them all, newest first, to find none (22 ms at
     # 10,000 agents); told the window's real size and the query's words, it asks the GIN index (0.02 ms).
     boundary, tsquery = _window_and_query(function, argument)
-    if not tsquery:  # only stop words
-        return queryset.none()
+    if not tsquery:  # only stop words, in every language
+        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
     matches = queryset.filter(_OnDocument("{document} @@ %s::tsquery", [tsquery], BooleanField()))
     return queryset.filter(pk__in=_latest_matches(matches, boundary)).annotate(
         search_rank=_OnDocument("ts_rank({document}, %s::tsquery)", [tsquery], FloatField())

@@ -14,7 +14,7 @@ from apps.digests.emails import digest_message
 from apps.digests.models import Delivery
 from apps.digests.selectors import reader_situations
 from apps.digests.services import deliveries_send_pending, edition_build
-from tests.factories import a_week_to_celebrate, agent
+from tests.factories import TeamFactory, a_week_to_celebrate, agent
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,9 @@ def week(db):
             agent(week["team"], first_name="Chloé", last_name="Ñúñez", language="es", email="chloé@acme.example"),
             agent(week["team"], first_name="A" * 90, last_name="Long", email=f"{'a' * 60}@{'b' * 40}.example"),
         ]
+        # A team whose digest's subject is long and not in ASCII: Django encodes and folds it.
+        far = TeamFactory(department=week["team"].department, name="Atención al cliente " + "ñ" * 40 + " Zuid")
+        agent(far, first_name="Far", language="es")
     return week
 
 
@@ -101,12 +104,15 @@ def test_the_mail_server_receives_each_reader_their_own_email(week, smtp_server,
     with time_machine.travel(AFTER, tick=False):
         deliveries_send_pending(edition_id=edition.pk)
 
-    received = {message["X-Leeway-Delivery"]: message for message in inbox.wait_for(7)}
+    received = {message["X-Leeway-Delivery"]: message for message in inbox.wait_for(8)}
     deliveries = Delivery.objects.select_related("recipient")
     assert set(received) == {str(delivery.pk) for delivery in deliveries}
     tom = received[str(deliveries.get(recipient=week["tom"]).pk)]
     [text] = [part.get_payload(decode=True).decode() for part in tom.walk() if part.get_content_type() == "text/plain"]
     assert "Hi Tom," in text
+    # Made from one skeleton per layout, not written anew each: a boundary shared by many emails shows it.
+    boundaries = [message.get_boundary() for message in received.values()]
+    assert len(set(boundaries)) < len(boundaries)
 
 
 def test_an_email_the_layout_cannot_hold_goes_the_ordinary_way(week):
@@ -114,6 +120,14 @@ def test_an_email_the_layout_cannot_hold_goes_the_ordinary_way(week):
     with time_machine.travel(AFTER, tick=False):
         tom = next(message for message in _messages(edition) if message.to == [week["tom"].email])
 
-    tom.body += "A line longer than mail allows: " + "x" * 1000 + "\n"
+    assert tom.prepared_bytes() is not None
+    body = tom.body
 
+    tom.body = body + "A line longer than mail allows: " + "x" * 1000 + "\n"
     assert tom.prepared_bytes() is None  # Django encodes such a body (quoted-printable) rather than send it as it is
+
+    tom.body = body + "A story that quotes leeway-skeleton-mark-html word for word.\n"
+    assert tom.prepared_bytes() is None  # it would be taken for the place of the HTML body
+
+    tom.body, tom.encoding = body, "iso-8859-1"
+    assert tom.prepared_bytes() is None  # Django encodes bodies in any other charset

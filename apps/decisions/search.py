@@ -66,16 +66,19 @@ class _OnDocument(Expression):
         return self.template.format(document=document), self.params
 
 
-def _window_and_query(function: str, argument: str) -> tuple[int, str]:
-    """The id that starts the recent window, and the query stemmed in every language as one tsquery's text (without
-    repeats: "zzyzx" stems alike in all three), in one statement."""
+def _boundary_and_queries(function: str, argument: str) -> tuple[int, str, str]:
+    """In one statement: the last id before the recent window, and the query stemmed in every language as the text of
+    two tsqueries: one to find stories with, without repeats ("zzyzx" stems alike in all three), and one to rank them
+    with, each language's query ORed as before (a lone query of several words would be ranked as an AND, which
+    orders its matches differently)."""
     stemmed = ", ".join(f"{function}('{name}'::regconfig, %s)::text" for name in CONFIGS.values())
     newest = f"SELECT {connection.ops.quote_name('id')} FROM {connection.ops.quote_name(Decision._meta.db_table)}"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT ({newest} ORDER BY 1 DESC LIMIT 1), {stemmed}", [argument] * len(CONFIGS))
         newest_id, *queries = cursor.fetchone()
-    distinct = list(dict.fromkeys(query for query in queries if query))
-    return (newest_id or 0) - RECENT_IDS, " | ".join(f"( {query} )" for query in distinct)
+    stemmed = [query for query in queries if query]
+    finding, ranking = (" | ".join(f"( {query} )" for query in found) for found in (dict.fromkeys(stemmed), stemmed))
+    return (newest_id or 0) - RECENT_IDS, finding, ranking
 
 
 def _latest_matches(matches: QuerySet[Decision], boundary: int) -> list[int]:
@@ -107,21 +110,19 @@ def _postgres(queryset: QuerySet[Decision], function: str, argument: str) -> Que
     if connection.in_atomic_block:
         with connection.cursor() as cursor:
             # Parallel workers would take longer to start (8 ms at 10,000 agents, for the precedents' words) than
-            # these bounded reads take alone, and so would compiling them (JIT: 60 ms, for a plan whose cost counts
-            # the older stories it reads only when the recent ones are too few). LOCAL: for the rest of this
-            # transaction, the request's (its other reads are bounded too; measured over every page, parallel
-            # workers helped none).
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off")
+            # these bounded reads take alone. LOCAL: for the rest of this transaction, the request's (its other reads
+            # are bounded too; measured over every page, parallel workers helped none).
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
     # The window's boundary and the stemmed query go in as values, not as subqueries: PostgreSQL cannot see into a
     # subquery when it plans. It guessed that a third of the history lay past the boundary, expected a word found
     # nowhere to turn up among thousands of recent stories, and read them all, newest first, to find none (22 ms at
     # 10,000 agents); told the window's real size and the query's words, it asks the GIN index (0.02 ms).
-    boundary, tsquery = _window_and_query(function, argument)
-    if not tsquery:  # only stop words, in every language
+    boundary, finding, ranking = _boundary_and_queries(function, argument)
+    if not finding:  # only stop words, in every language
         return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
-    matches = queryset.filter(_OnDocument("{document} @@ %s::tsquery", [tsquery], BooleanField()))
+    matches = queryset.filter(_OnDocument("{document} @@ %s::tsquery", [finding], BooleanField()))
     return queryset.filter(pk__in=_latest_matches(matches, boundary)).annotate(
-        search_rank=_OnDocument("ts_rank({document}, %s::tsquery)", [tsquery], FloatField())
+        search_rank=_OnDocument("ts_rank({document}, %s::tsquery)", [ranking], FloatField())
     )
 
 

@@ -117,16 +117,14 @@ def build_contents(
     story_fields = ("author", "team", "category", "celebrated_by")
     endorsed_in_period = Count("endorsements", filter=_period("endorsements__created_at", start, end))
 
+    celebrated_this_week = Q(status=Decision.Status.CELEBRATED) & _period("celebrated_at", start, end)
     celebrated = (
-        Decision.objects.filter(status=Decision.Status.CELEBRATED)
-        .filter(_period("celebrated_at", start, end))
+        Decision.objects.filter(celebrated_this_week)
         .select_related(*story_fields)
         .annotate(endorsed=endorsed_in_period)
         .order_by("celebrated_at", "pk")
     )
-    celebrated_ids = set()
     for decision in celebrated:
-        celebrated_ids.add(decision.pk)
         for key in team_scopes[decision.team_id]:
             contents[key]["celebrated"].append(_story(decision, endorsements=decision.endorsed))
 
@@ -139,7 +137,7 @@ def build_contents(
     most_endorsed_order = (F("endorsed").desc(), F("approved_at").asc(), F("pk").asc())
     most_endorsed = (
         Decision.objects.filter(status__in=SHARED, pk__in=endorsed_this_week)
-        .exclude(pk__in=celebrated_ids)
+        .exclude(celebrated_this_week)
         .annotate(endorsed=endorsed_in_period)
         .filter(endorsed__gt=0)
         .annotate(rank_in_team=Window(RowNumber(), partition_by=F("team_id"), order_by=most_endorsed_order))
@@ -148,8 +146,6 @@ def build_contents(
         .order_by(*most_endorsed_order)
     )
     for decision in most_endorsed:
-        if decision.pk in celebrated_ids:
-            continue  # already told, with its endorsements, among the celebrations
         for key in team_scopes[decision.team_id]:
             if len(contents[key]["most_endorsed"]) < MAX_MOST_ENDORSED:
                 contents[key]["most_endorsed"].append(_story(decision, endorsements=decision.endorsed))

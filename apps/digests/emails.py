@@ -225,8 +225,16 @@ def digest_message(
 # allows, which Django would encode) goes the ordinary way.
 
 _POLICY = email.policy.compat32.clone(linesep="\r\n")  # what message().as_bytes(linesep="\r\n") writes with
-_MARK = "leeway-mark-{}"
-_VARYING = ("Subject", "To", "Date", "Message-ID", "List-Unsubscribe", "X-Leeway-Delivery")
+_MARK = "leeway-skeleton-mark-"  # in no email of its own (the logo is leeway-mark-email.png)
+# Each header that differs from one email to the next (by its name in lower case), and the mark in its place.
+_MARKS = {
+    "subject": f"{_MARK}subject",
+    "to": f"{_MARK}to",
+    "date": f"{_MARK}date",
+    "message-id": f"{_MARK}message-id",
+    "list-unsubscribe": f"<{_MARK}link>",
+    "x-leeway-delivery": f"{_MARK}delivery",
+}
 
 
 @functools.lru_cache(maxsize=64)
@@ -238,11 +246,11 @@ def _skeleton(
     not come through as it went in."""
     text_mark, html_mark = _body_mark_text("text", in_ascii[0]), _body_mark_text("html", in_ascii[1])
     message = EmailMultiAlternatives(
-        subject=_mark_value("Subject"),
+        subject=_MARKS["subject"],
         body=text_mark,
         from_email=from_email,
-        to=[_mark_value("To")],
-        headers={name: _mark_value(name) if value is None else value for name, value in headers},
+        to=[_MARKS["to"]],
+        headers={name: _MARKS[name.lower()] if value is None else value for name, value in headers},
     )
     message.attach_alternative(html_mark, "text/html")
     message.encoding = encoding
@@ -255,17 +263,12 @@ def _skeleton(
     return data if dated == 1 and found and bodies else None
 
 
-def _mark_value(name: str) -> str:
-    mark = _MARK.format("link" if name == "List-Unsubscribe" else name.lower().removeprefix("x-leeway-"))
-    return f"<{mark}>" if name == "List-Unsubscribe" else mark
-
-
 def _mark_line(name: str) -> bytes:
-    return f"{name}: {_mark_value(name)}\r\n".encode()
+    return f"{name}: {_MARKS[name.lower()]}\r\n".encode()
 
 
 def _body_mark_text(part: str, in_ascii: bool) -> str:
-    return _MARK.format(part) + ("" if in_ascii else "\u00b7")
+    return f"{_MARK}{part}" + ("" if in_ascii else "\u00b7")
 
 
 def _body_mark(mark: str) -> bytes:
@@ -288,25 +291,43 @@ class DigestEmail(EmailMultiAlternatives):
     def prepared_bytes(self) -> bytes | None:
         """What `message().as_bytes(linesep="\r\n")` gives, but for the boundary between its parts (the same for all
         emails of a skeleton), or None for an email the skeleton cannot hold."""
-        [(html, _mimetype)] = self.alternatives
-        headers = tuple((name, None if name in _VARYING else value) for name, value in self.extra_headers.items())
-        in_ascii = (self.body.isascii(), html.isascii())
         encoding = self.encoding or settings.DEFAULT_CHARSET
+        if (
+            # As a digest is made: one recipient, a Message-ID of its own, a text and an HTML body, nothing else.
+            len(self.to) != 1
+            or self.cc
+            or self.bcc
+            or self.reply_to
+            or self.attachments
+            or "Message-ID" not in self.extra_headers
+            or not self.body
+            or [mimetype for _content, mimetype in self.alternatives] != ["text/html"]
+            # Django writes UTF-8 bodies as they are; in another charset it encodes them.
+            or encoding != "utf-8"
+        ):
+            return None
+        [(html, _mimetype)] = self.alternatives
+        varying = {name.lower() for name in self.extra_headers} & _MARKS.keys()
+        headers = tuple(
+            (name, None if name.lower() in varying else value) for name, value in self.extra_headers.items()
+        )
+        in_ascii = (self.body.isascii(), html.isascii())
         skeleton = _skeleton(headers, self.from_email, encoding, in_ascii)
         text, html = _body(self.body), _body(html)
-        if skeleton is None or text is None or html is None or len(self.to) != 1:
+        if skeleton is None or text is None or html is None:
             return None
         boundary = re.search(rb'boundary="([^"]+)"', skeleton).group(1)
-        if boundary in text or boundary in html:
-            return None
         values = {
             "Subject": self.subject,
             "To": self.to[0],
             "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
-            **{name: value for name, value in self.extra_headers.items() if name in _VARYING},
+            **{name: value for name, value in self.extra_headers.items() if name.lower() in varying},
         }
-        if any(_MARK.format("") in str(value) for value in values.values()):
-            return None  # a subject that reads like a mark would be taken for one
+        # Nothing put in may read like a mark or the boundary: it would be taken for one.
+        if any(_MARK in str(value) for value in values.values()) or any(
+            _MARK.encode() in body or boundary in body for body in (text, html)
+        ):
+            return None
         for name, value in values.items():
             folded = _POLICY.fold_binary(name, forbid_multi_line_headers(name, value, encoding)[1])
             skeleton = skeleton.replace(_mark_line(name), folded)

@@ -76,7 +76,7 @@ def _first_people_without_team() -> list[User]:
         User.objects.raw(
             f"WITH teamless AS {materialized} ({found_sql}) "
             f"SELECT person.*, COUNT(*) OVER () AS of FROM {table} AS person "
-            "WHERE person.id IN (SELECT pk FROM teamless) "
+            f"WHERE person.{connection.ops.quote_name(User._meta.pk.column)} IN (SELECT * FROM teamless) "
             "ORDER BY person.first_name, person.last_name, person.email LIMIT %s",
             [*params, CHECKLIST_NAMES],
         )

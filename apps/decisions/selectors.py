@@ -291,7 +291,9 @@ def precedents_for(*, user, text: str, category: Category | None) -> list[Decisi
         return celebrated + list(latest[: PRECEDENTS - len(celebrated)])
     else:
         return []
-    return list(stories.select_related("author", "category")[:PRECEDENTS])
+    # The authors are read for the three shown, not joined: joined, PostgreSQL hashed every person to rank a thousand
+    # matches (11 of 18 ms at 10,000 agents).
+    return list(stories.select_related("category").prefetch_related("author")[:PRECEDENTS])
 
 
 def decisions_of(*, user) -> QuerySet[Decision]:

@@ -171,7 +171,9 @@ class DepartmentForm(forms.Form):
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("name"))
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.order_by("name"), widget=QuickSelect
+    )
     managers = PeopleByEmailField(
         label=_("Managers"),
         help_text=_("They approve the team's stories and may lead other teams too. Untick someone to take them off."),

@@ -260,3 +260,44 @@ def test_the_situations_read_for_a_whole_batch_are_each_readers_own():
     assert brief(tom) == ("agent", 1, 0)
     assert brief(director) == ("reader", 0, 0)
     assert situations[ana.pk]["waiting_since"] == WHEN - datetime.timedelta(days=3)
+
+
+def test_an_email_that_cannot_be_written_waits_for_its_next_attempt_and_the_others_go(week, monkeypatch):
+    from apps.digests import emails
+
+    edition = edition_build(week_start=WEEK, now=AFTER)
+    signed = emails.unsubscribe_url
+
+    def unsubscribe_url(user):
+        if user == week["tom"]:
+            raise ValueError("No key to sign Tom's link with")
+        return signed(user)
+
+    monkeypatch.setattr(emails, "unsubscribe_url", unsubscribe_url)
+    result = deliveries_send_pending(edition_id=edition.pk, now=AFTER)
+
+    assert (result.sent, result.failed) == (3, 1)
+    assert week["tom"].email not in recipients() and len(mail.outbox) == 3
+    tom = Delivery.objects.get(recipient=week["tom"])
+    assert (tom.status, tom.attempts) == ("pending", 1)
+    assert tom.next_attempt_at > AFTER and "No key to sign" in tom.last_error
+    assert set(Delivery.objects.exclude(pk=tom.pk).values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_digest_whose_readers_span_two_batches_is_written_once_in_each_language(week, monkeypatch):
+    from apps.digests import emails
+
+    for _ in range(4):
+        agent(week["team"])
+    edition = edition_build(week_start=WEEK, now=AFTER)
+    written, render = [], emails.render_email
+
+    def render_email(*args, **kwargs):
+        written.append(kwargs["recipient"].language)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(emails, "render_email", render_email)
+    deliveries_send_pending(edition_id=edition.pk, batch_size=3, now=AFTER)
+
+    assert len(mail.outbox) == 8  # in three batches, all of one digest
+    assert sorted(written) == ["en", "es"]

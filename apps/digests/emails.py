@@ -182,6 +182,12 @@ def render_digest_email(
     return _fill(trimmed[len(lines)], values)
 
 
+def keep_renderings_of(presented: dict, *, digest_ids: set[int]) -> None:
+    """Forgets the renderings `presented` keeps for other digests (a sender keeps it from batch to batch)."""
+    for key in [key for key in presented if key[0] not in digest_ids]:
+        del presented[key]
+
+
 def digest_message(
     *,
     digest: Digest,

@@ -25,7 +25,7 @@ from apps.leaderboards.services import snapshot_for_calendar
 from apps.org.models import Membership, Organisation, organisation_read_once
 
 from . import content as digest_content
-from .emails import digest_message
+from .emails import digest_message, keep_renderings_of
 from .models import Delivery, Digest, Edition
 
 logger = logging.getLogger(__name__)
@@ -299,13 +299,15 @@ def _failed(delivery: Delivery, error: Exception | str, *, now, count_attempt: b
     return status
 
 
-def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=None) -> BatchResult:
+def deliveries_send_batch(
+    *, edition_id: int, batch_size: int = BATCH_SIZE, now=None, presented: dict | None = None
+) -> BatchResult:
     """Claims a batch and sends it over one SMTP connection. Each email is marked `sending` just before it goes and
     `sent` just after, so a crash loses at most the one email in flight and never sends one twice.
 
     A fixed number of queries per batch (the readers' situations are read for the whole batch) and one statement per
     email: the UPDATE that starts an email also records the one before as sent (and, now and then, renews the lease
-    on the rest of the batch)."""
+    on the rest of the batch). `presented`: the emails rendered for the batch before (see `_prepare`)."""
     now = now or timezone.now()
     result = BatchResult()
     claim = _claim(edition_id=edition_id, now=now, batch_size=batch_size)
@@ -315,7 +317,7 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
     connection = None
     renewed = time.monotonic()
     try:
-        messages = _prepare(claim=claim, edition_id=edition_id, now=now, result=result)
+        messages = _prepare(claim=claim, edition_id=edition_id, now=now, result=result, presented=presented)
         if not messages:
             return result
         connection = get_connection()
@@ -364,10 +366,14 @@ def deliveries_send_batch(*, edition_id: int, batch_size: int = BATCH_SIZE, now=
 
 
 def _prepare(
-    *, claim: uuid.UUID, edition_id: int, now, result: BatchResult
+    *, claim: uuid.UUID, edition_id: int, now, result: BatchResult, presented: dict | None = None
 ) -> list[tuple[Delivery, EmailMultiAlternatives]]:
     """The batch's emails, rendered before the first one goes (so that between the server taking an email and the
-    statement that records it, nothing else runs). A fixed number of queries, whatever the batch's size."""
+    statement that records it, nothing else runs). A fixed number of queries, whatever the batch's size.
+
+    Deliveries are made digest by digest (see `_create_deliveries`), so the last digest of one batch is often the
+    first of the next: `presented`, passed from batch to batch, keeps the emails rendered for the digests of this
+    batch (see emails.render_digest_email) and forgets the others."""
     from .selectors import reader_situations  # selectors builds on this module's rules
 
     batch = list(
@@ -383,7 +389,9 @@ def _prepare(
         result.skipped += len(gone)
         batch = [d for d in batch if d.pk not in gone]
     situations = reader_situations(user_ids=[d.recipient_id for d in batch])
-    messages, presented = [], {}
+    presented = {} if presented is None else presented
+    keep_renderings_of(presented, digest_ids={delivery.digest_id for delivery in batch})
+    messages = []
     with organisation_read_once():
         for delivery in batch:
             try:
@@ -505,8 +513,9 @@ def deliveries_send_pending(
     """Sends batch after batch until nothing is due (other workers may share the work: claims never overlap), or,
     once the time.monotonic() value `until` has passed, stops between two batches."""
     total = BatchResult()
+    presented: dict = {}  # a digest whose readers span two batches is rendered once (see _prepare)
     while True:
-        result = deliveries_send_batch(edition_id=edition_id, batch_size=batch_size, now=now)
+        result = deliveries_send_batch(edition_id=edition_id, batch_size=batch_size, now=now, presented=presented)
         for field in ("claimed", "sent", "failed", "skipped"):
             setattr(total, field, getattr(total, field) + getattr(result, field))
         if not result.claimed:

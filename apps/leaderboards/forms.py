@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import QuickSelect
 from apps.decisions.models import Category, Channel
-from apps.org.models import Department, Team
+from apps.org.models import Department, Membership, Team
 
 PERIODS = [
     ("this-week", _("This week")),
@@ -30,18 +30,22 @@ class LeaderboardFilterForm(forms.Form):
 
     def __init__(self, data, *, teams_board: bool, viewer=None):
         super().__init__(data)
-        departments = list(Department.objects.order_by("name"))
         scopes = [("", _("Whole organisation"))]
-        scopes += [(f"department-{d.pk}", d.name) for d in departments]
+        scopes += [
+            (f"department-{pk}", name) for pk, name in Department.objects.order_by("name").values_list("pk", "name")
+        ]
         if not teams_board:
-            teams = Team.objects.select_related("department").order_by("department__name", "name")
+            teams = Team.objects.order_by("department__name", "name")
             if viewer is not None:
                 # A page offers the reader's own teams and those of the departments they head (and the team asked for,
                 # as a link may), not every team of a large organisation: any team is on its department's board.
                 asked = (data.get("scope") or "").removeprefix("team-")
-                mine = Q(memberships__user=viewer) | Q(department__heads=viewer)
-                teams = teams.filter(mine | Q(pk=int(asked)) if asked.isdigit() else mine).distinct()
-            scopes += [(f"team-{t.pk}", t.name) for t in teams]
+                # Each asked by its own index (joined and ORed, every team of the organisation was read).
+                mine = Q(pk__in=Membership.objects.filter(user=viewer).values("team_id")) | Q(
+                    department_id__in=Department.heads.through.objects.filter(user=viewer).values("department_id")
+                )
+                teams = teams.filter(mine | Q(pk=int(asked)) if asked.isdigit() else mine)
+            scopes += [(f"team-{pk}", name) for pk, name in teams.values_list("pk", "name")]
         self.fields["scope"].choices = scopes
         self.fields["category"].choices = [("", _("All categories"))] + [
             (c.slug, c.label) for c in Category.objects.filter(is_active=True)

@@ -226,8 +226,10 @@ def _top_people(*, board_where: str, board_params: list, limit: int, also_person
     """The first `limit` ranks of a people board from its stored totals, read in score order from the index
     `standing_ranked` until the last score that still ranks (WITH TIES), however many people the organisation has:
     ranks are counted over that prefix, which holds everyone with a higher score. The reader's own line, further down,
-    is ranked by counting who scored more. (Ordering by the board's category and channel too, constant here, is what
-    lets PostgreSQL read the index in order: `category_id IS NULL` does not count as an equality for it.)"""
+    is ranked by counting who scored more: everyone, less the few who are not on the boards (found from the index
+    `user_off_leaderboards`), rather than asking for each of thousands whether they are. (Ordering by the board's
+    category and channel too, constant here, is what lets PostgreSQL read the index in order: `category_id IS NULL`
+    does not count as an equality for it.)"""
     standings, teams, users, memberships = (_q(model._meta.db_table) for model in (Standing, Team, User, Membership))
     eligible = (
         f"FROM {standings} s INNER JOIN {users} u ON u.id = s.person_id "
@@ -271,10 +273,11 @@ def _top_people(*, board_where: str, board_params: list, limit: int, also_person
             UNION ALL
             SELECT me.*, (
                 SELECT COUNT(*) FROM {standings} s WHERE {board_where} AND s.person_id IS NOT NULL
-                AND s.score > me.score AND NOT EXISTS (
-                    SELECT 1 FROM {users} u WHERE u.id = s.person_id
-                    AND NOT (u.is_active = %s AND u.is_staff = %s AND u.show_on_leaderboards = %s)
-                )
+                AND s.score > me.score
+            ) - (
+                SELECT COUNT(*) FROM {users} u INNER JOIN {standings} s ON s.person_id = u.id
+                WHERE NOT (u.is_active = %s AND u.is_staff = %s AND u.show_on_leaderboards = %s)
+                AND {board_where} AND s.score > me.score
             ) + 1 FROM me
             WHERE NOT EXISTS (SELECT 1 FROM top WHERE top.person_id = me.person_id)
         )
@@ -285,7 +288,17 @@ def _top_people(*, board_where: str, board_params: list, limit: int, also_person
         LEFT JOIN {teams} t ON t.id = m.team_id
         ORDER BY rnk, first_name, last_name, email"""
     # (no one has the id 0)
-    params = [*eligible_params, limit, *eligible_params, also_person or 0, *board_params, True, False, True]
+    params = [
+        *eligible_params,
+        limit,
+        *eligible_params,
+        also_person or 0,
+        *board_params,
+        True,
+        False,
+        True,
+        *board_params,
+    ]
     return _entries(sql, params)
 
 

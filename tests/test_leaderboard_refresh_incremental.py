@@ -202,10 +202,15 @@ STANDING_COLUMNS = [
 ]
 
 
-def current_week_and_month() -> dict:
-    """What the boards of the current week and month read: their rows and standings, as values."""
+# Kept in place after a change: the current week and month (worked out from the stories), the quarter and all time
+# (their months added up).
+CURRENT = [Period.WEEK, Period.MONTH, Period.QUARTER, Period.ALL]
+
+
+def current_boards() -> dict:
+    """What the boards of the current week, month, quarter and all time read: their rows and standings, as values."""
     contents = {}
-    for period in (Period.WEEK, Period.MONTH):
+    for period in CURRENT:
         snapshot = Snapshot.objects.filter(period=period).order_by("-starts_on").first()
         contents[period] = (
             sorted(Row.objects.filter(snapshot=snapshot).values_list(*ROW_COLUMNS), key=repr),
@@ -222,7 +227,7 @@ def test_after_a_change_only_the_rows_that_moved_are_rewritten_and_the_boards_eq
     EndorsementFactory(decision=story, endorser=bo)
     EndorsementFactory(decision=DecisionFactory(author=cy, approved=True), endorser=ana)
     leaderboards_refresh()
-    current = Row.objects.filter(snapshot__period__in=[Period.WEEK, Period.MONTH])
+    current = Row.objects.filter(snapshot__period__in=CURRENT)
     cys_rows = set(current.filter(person=cy).values_list("pk", flat=True))
 
     later = timezone.now() + datetime.timedelta(minutes=2)
@@ -231,21 +236,21 @@ def test_after_a_change_only_the_rows_that_moved_are_rewritten_and_the_boards_eq
         EndorsementFactory(decision=story, endorser=cy)
         endorsement_delete(decision=story, endorser=bo)
         leaderboards_refresh()
-    in_place = current_week_and_month()
+    in_place = current_boards()
     assert cys_rows and cys_rows <= set(current.values_list("pk", flat=True))  # nothing of Cy's moved: kept
 
-    Snapshot.objects.filter(period__in=[Period.WEEK, Period.MONTH]).delete()
+    Snapshot.objects.filter(period__in=CURRENT).delete()
     with time_machine.travel(later, tick=False):
         leaderboards_refresh()
-    assert current_week_and_month() == in_place
+    assert current_boards() == in_place
 
 
 def computed_afresh(now) -> dict:
-    """What a fresh computation of the current week and month holds, without keeping it."""
+    """What a fresh computation of the current week, month, quarter and all time holds, without keeping it."""
     with transaction.atomic():
-        Snapshot.objects.filter(period__in=[Period.WEEK, Period.MONTH]).delete()
+        Snapshot.objects.filter(period__in=CURRENT).delete()
         leaderboards_refresh(now=now)
-        contents = current_week_and_month()
+        contents = current_boards()
         transaction.set_rollback(True)
     return contents
 
@@ -311,4 +316,4 @@ def test_after_any_mix_of_changes_the_boards_kept_in_place_equal_a_fresh_computa
                     Decision.objects.filter(team=choose.choice(teams)).update(status="withdrawn")
             scores_changed()
             leaderboards_refresh()
-            assert current_week_and_month() == computed_afresh(now), (seed, step)
+            assert current_boards() == computed_afresh(now), (seed, step)

@@ -301,3 +301,26 @@ def test_a_digest_whose_readers_span_two_batches_is_written_once_in_each_languag
 
     assert len(mail.outbox) == 8  # in three batches, all of one digest
     assert sorted(written) == ["en", "es"]
+
+
+def test_a_digest_changed_between_two_batches_is_rendered_again_for_the_next(week):
+    """A person erased while a week is being sent is taken out of every digest: the emails of the batches after it
+    must not be made from a rendering kept from before."""
+    import json
+
+    for _ in range(4):
+        agent(week["team"])
+    edition = edition_build(week_start=WEEK, now=AFTER)
+    presented: dict = {}
+    services.deliveries_send_batch(edition_id=edition.pk, batch_size=4, now=AFTER, presented=presented)
+    digest = Delivery.objects.filter(status="pending").first().digest
+    old_text = "I waived the late fee after our payment page failed."
+    assert old_text in json.dumps(digest.content)
+    digest.content = json.loads(json.dumps(digest.content).replace(old_text, "[removed]"))
+    digest.save(update_fields=["content"])
+
+    services.deliveries_send_batch(edition_id=edition.pk, batch_size=4, now=AFTER, presented=presented)
+
+    first, second = mail.outbox[:4], mail.outbox[4:]
+    assert len(second) == 4 and all(old_text in email.body for email in first if email.to != [week["ana"].email])
+    assert not any(old_text in email.body for email in second)

@@ -173,18 +173,26 @@ def render_digest_email(
             "unsubscribe_url": _UNSUBSCRIBE_MARK,
         }
         rendered = render_email("emails/digest", context, recipient=reader)
-        rendering = presented[key] = ((rendered.subject, rendered.text, rendered.html), {})
+        # With the content it was made from: a sender keeping it for the next batch checks it has not changed since.
+        rendering = presented[key] = ((rendered.subject, rendered.text, rendered.html), {}, digest.content)
     # Taking the unused paragraphs out is a pass of a regular expression over the whole email: once per rendering and
     # number of lines (kept beside the rendering), rather than once per reader.
-    template, trimmed = rendering
+    template, trimmed, _content = rendering
     if len(lines) not in trimmed:
         trimmed[len(lines)] = _without_unused_lines(template, len(lines), marks)
     return _fill(trimmed[len(lines)], values)
 
 
-def keep_renderings_of(presented: dict, *, digest_ids: set[int]) -> None:
-    """Forgets the renderings `presented` keeps for other digests (a sender keeps it from batch to batch)."""
-    for key in [key for key in presented if key[0] not in digest_ids]:
+def keep_renderings_of(presented: dict, *, digests: list[Digest]) -> None:
+    """Forgets the renderings `presented` keeps for other digests, and for a digest whose content changed since it was
+    rendered (a person erased meanwhile is taken out of every digest): a sender keeps it from batch to batch."""
+    contents = {digest.pk: digest.content for digest in digests}
+    stale = [
+        key
+        for key, (_template, _trimmed, content) in presented.items()
+        if key[0] not in contents or contents[key[0]] != content
+    ]
+    for key in stale:
         del presented[key]
 
 

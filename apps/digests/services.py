@@ -390,7 +390,7 @@ def _prepare(
         batch = [d for d in batch if d.pk not in gone]
     situations = reader_situations(user_ids=[d.recipient_id for d in batch])
     presented = {} if presented is None else presented
-    keep_renderings_of(presented, digest_ids={delivery.digest_id for delivery in batch})
+    keep_renderings_of(presented, digests=[delivery.digest for delivery in batch])
     messages = []
     with organisation_read_once():
         for delivery in batch:

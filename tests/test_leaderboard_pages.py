@@ -90,6 +90,8 @@ def test_unknown_filters_fall_back_to_the_default_board(client, board):
     page = get(client, period="forever", scope="team-999999", category="nope", channel="pigeon")
 
     assert "Ana García" in page
+    for scope in ("team-²", "team-" + "9" * 30, "department-x"):
+        assert "Ana García" in get(client, scope=scope)
 
 
 def test_points_are_grouped_as_the_reader_writes_numbers(client, board):

@@ -9,3 +9,10 @@ class IdConverter:
 
     def to_url(self, value) -> str:
         return str(value)
+
+
+def as_id(value) -> int | None:
+    """A database id given in a query string, a form or an API (the same rule as IdConverter's), or None: "²" is a
+    digit to `str.isdigit` but no number to `int`, and 30 digits fit no column; either was a server error."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None

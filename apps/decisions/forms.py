@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.core.cache import names_generation, release
+from apps.core.converters import as_id
 from apps.core.forms import PlainTextForm, QuickSelect
 from apps.core.personal_data import personal_data_kind
 from apps.core.templatetags.leeway import money
@@ -215,16 +216,14 @@ class FeedFilterForm(forms.Form):
     def _nearby_teams(self, reader: User) -> list[tuple]:
         """The team menu lists the chosen department's teams, or else the reader's own departments' (a thousand teams
         would make an unreadable menu, and most of the page); any team still filters by its link (?team=id)."""
-        chosen, team = str(self.data.get("department", "")), str(self.data.get("team", ""))
-        if not chosen.isdigit() and not team.isdigit():
+        chosen, team = as_id(self.data.get("department", "")), as_id(self.data.get("team", ""))
+        if chosen is None and team is None:
             return [("", self.fields["team"].empty_label), *teams_near(user=reader)]
         nearby = (
-            Q(department_id=int(chosen))
-            if chosen.isdigit()
-            else Q(pk__in=[pk for pk, _name in teams_near(user=reader)])
+            Q(department_id=chosen) if chosen is not None else Q(pk__in=[pk for pk, _name in teams_near(user=reader)])
         )
-        if team.isdigit():
-            nearby |= Q(pk=int(team))
+        if team is not None:
+            nearby |= Q(pk=team)
         teams = Team.objects.filter(nearby).order_by("name").values_list("pk", "name")
         return [("", self.fields["team"].empty_label), *teams]
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.converters import as_id
 from apps.org.models import Organisation, Team
 from apps.org.selectors import team_of_agent, teams_managed_by
 
@@ -53,7 +54,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         user=request.user,
         filters=filters,
         cursor=cursor,
-        offset=min(int(offset), FEED_MAX_OFFSET) if offset.isdigit() else 0,
+        offset=min(as_id(offset) or 0, FEED_MAX_OFFSET),
         size=FEED_PAGE_SIZE,
     )
     query = request.GET.copy()

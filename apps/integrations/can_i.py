@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.core.converters import as_id
 from apps.decisions import services as decision_services
 from apps.decisions.forms import DecisionForm
 from apps.decisions.models import Category, Channel, Decision
@@ -28,7 +29,7 @@ def _prefill(query: QueryDict) -> dict:
     if category:
         # A help desk knows categories by their slug ("fee-waiver"); the form by their id.
         found = Category.objects.filter(is_active=True, slug=category).values_list("pk", flat=True).first()
-        initial["category"] = found or (category if category.isdigit() else None)
+        initial["category"] = found or as_id(category)
     if initial.get("channel") not in Channel.values:
         initial.pop("channel", None)
     return initial

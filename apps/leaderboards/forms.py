@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.converters import as_id
 from apps.core.forms import QuickSelect
 from apps.decisions.models import Category, Channel
 from apps.org.models import Department, Membership, Team
@@ -44,7 +45,8 @@ class LeaderboardFilterForm(forms.Form):
                 mine = Q(pk__in=Membership.objects.filter(user=viewer).values("team_id")) | Q(
                     department_id__in=Department.heads.through.objects.filter(user=viewer).values("department_id")
                 )
-                teams = teams.filter(mine | Q(pk=int(asked)) if asked.isdigit() else mine)
+                asked_id = as_id(asked)
+                teams = teams.filter(mine | Q(pk=asked_id) if asked_id is not None else mine)
             scopes += [(f"team-{pk}", name) for pk, name in teams.values_list("pk", "name")]
         self.fields["scope"].choices = scopes
         self.fields["category"].choices = [("", _("All categories"))] + [

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.core.converters import as_id
 from apps.decisions.models import Decision
 from apps.decisions.selectors import can_manage_decision
 from apps.org.selectors import is_manager, oversight_roles, stand_in_teams_for, teams_managed_by
@@ -192,7 +193,7 @@ def approve_covered(request: HttpRequest) -> HttpResponse:
     """Approves the covered stories ticked in the queue, together."""
     if not is_manager(user=request.user):
         raise PermissionDenied
-    ids = [int(pk) for pk in request.POST.getlist("decisions") if pk.isdigit()]
+    ids = [pk for pk in map(as_id, request.POST.getlist("decisions")) if pk is not None]
     chosen = Decision.objects.filter(pk__in=ids, team__in=teams_managed_by(user=request.user)).order_by("created_at")
     approved = services.decisions_approve_covered(decisions=chosen, manager=request.user)
     if approved:

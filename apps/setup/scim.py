@@ -32,6 +32,7 @@ from scim2_models.path.expressions import (
 )
 
 from apps.accounts.models import User
+from apps.core.converters import as_id
 from apps.core.tokens import secret_hash
 from apps.org.models import Department, Membership, Organisation, Team
 
@@ -274,9 +275,9 @@ def _q(node, fields: dict, prefix: str = "") -> Q:
             return NOTHING
         value = node.value
         if field == "pk" or field.endswith("user_id"):
-            if not str(value).isdigit():
+            value = as_id(value)
+            if value is None:
                 return NOTHING
-            value = int(value)
         if isinstance(value, bool) or field in ("pk",) or field.endswith("user_id"):
             condition = Q(**{field: value})
         elif node.op == CompareOperator.ne:
@@ -309,7 +310,7 @@ def _listed(request: HttpRequest, queryset: QuerySet, fields: dict, to_resource)
 
 
 def _user_or_404(pk: str) -> User:
-    user = _users().filter(pk=int(pk) if str(pk).isdigit() else 0).first()
+    user = _users().filter(pk=as_id(pk) or 0).first()
     if user is None:
         raise ScimError(404, "No such user.")
     return user
@@ -370,7 +371,7 @@ def _group_resource(request: HttpRequest, team: Team) -> sm.Group:
 
 
 def _team_or_404(pk: str) -> Team:
-    team = _teams().filter(pk=int(pk) if str(pk).isdigit() else 0).first()
+    team = _teams().filter(pk=as_id(pk) or 0).first()
     if team is None:
         raise ScimError(404, "No such group.")
     return team

@@ -324,3 +324,11 @@ def test_a_digest_changed_between_two_batches_is_rendered_again_for_the_next(wee
     first, second = mail.outbox[:4], mail.outbox[4:]
     assert len(second) == 4 and all(old_text in email.body for email in first if email.to != [week["ana"].email])
     assert not any(old_text in email.body for email in second)
+
+
+def test_a_batch_sent_on_its_own_renders_afresh(week):
+    edition = edition_build(week_start=WEEK, now=AFTER)
+
+    result = services.deliveries_send_batch(edition_id=edition.pk, now=AFTER)
+
+    assert result.sent == len(mail.outbox) == 4

@@ -317,7 +317,9 @@ def deliveries_send_batch(
     connection = None
     renewed = time.monotonic()
     try:
-        messages = _prepare(claim=claim, edition_id=edition_id, now=now, result=result, presented=presented)
+        messages = _prepare(
+            claim=claim, edition_id=edition_id, now=now, result=result, presented={} if presented is None else presented
+        )
         if not messages:
             return result
         connection = get_connection()
@@ -366,7 +368,7 @@ def deliveries_send_batch(
 
 
 def _prepare(
-    *, claim: uuid.UUID, edition_id: int, now, result: BatchResult, presented: dict | None = None
+    *, claim: uuid.UUID, edition_id: int, now, result: BatchResult, presented: dict
 ) -> list[tuple[Delivery, EmailMultiAlternatives]]:
     """The batch's emails, rendered before the first one goes (so that between the server taking an email and the
     statement that records it, nothing else runs). A fixed number of queries, whatever the batch's size.
@@ -389,7 +391,6 @@ def _prepare(
         result.skipped += len(gone)
         batch = [d for d in batch if d.pk not in gone]
     situations = reader_situations(user_ids=[d.recipient_id for d in batch])
-    presented = {} if presented is None else presented
     keep_renderings_of(presented, digests=[delivery.digest for delivery in batch])
     messages = []
     with organisation_read_once():
